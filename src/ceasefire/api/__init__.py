@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: routers, dependencies, pagination and the one error envelope."""

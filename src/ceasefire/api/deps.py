@@ -1,0 +1,78 @@
+"""Request dependencies: the unit of work, the current actor, and permission checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from ceasefire.identity import service as identity
+from ceasefire.identity.models import User
+from ceasefire.identity.rules import Permission, has_permission
+from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.clock import utc_now
+from ceasefire.kernel.errors import Forbidden, Unauthenticated
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cf_...`")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user behind the bearer token; 401 in the envelope without one."""
+    if credentials is None:
+        raise Unauthenticated("this route needs an API token", code="missing_token")
+    user = identity.authenticate_token(session, secret=credentials.credentials)
+    identity.touch_token_use(session, secret=credentials.credentials, at=utc_now())
+    request.state.user = user
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def current_actor(request: Request, user: UserDep) -> Actor:
+    """The acting principal of this request (channel: api)."""
+    via = getattr(request.state, "via", None) or "api"
+    return identity.actor_for(user, via=via)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def require(permission: Permission) -> Callable[[Actor], Actor]:
+    """A dependency that lets the request through only when the actor's role grants the permission."""
+
+    def check(actor: ActorDep) -> Actor:
+        if not has_permission(actor.role, permission):
+            raise Forbidden(f"your role may not {permission.value}", code="permission_denied")
+        return actor
+
+    return check
+
+
+Reader = Annotated[Actor, Depends(require(Permission.REGISTRY_READ))]
+Writer = Annotated[Actor, Depends(require(Permission.REGISTRY_WRITE))]
+AuditReader = Annotated[Actor, Depends(require(Permission.AUDIT_READ))]
+Admin = Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]

@@ -1,0 +1,79 @@
+"""ASGI middleware that refuses request bodies over the configured size, before they are parsed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodySizeLimit:
+    """Answer 413 in the error envelope when a body exceeds max_bytes (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        # No trustworthy length: read the body up to the limit first, then replay it to the app.
+        chunks: list[bytes] = []
+        received = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(chunks, None), send)
+
+    async def _refuse(self, send: Send) -> None:
+        body: dict[str, Any] = {
+            "error": {
+                "status": 413,
+                "code": "too_large",
+                "message": f"request body exceeds {self.max_bytes} bytes",
+                "field": "body",
+                "details": None,
+            }
+        }
+        payload = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _replay(chunks: list[bytes], then: Message | None) -> Receive:
+    """A receive callable that hands back a buffered body, then waits for the client to go."""
+    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+    if then is not None:
+        pending = [then]
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive

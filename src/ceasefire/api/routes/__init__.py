@@ -1,0 +1,1 @@
+"""API routers, one module per domain; `ceasefire.app` mounts them under /api/v1."""

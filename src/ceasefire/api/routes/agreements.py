@@ -1,0 +1,7 @@
+"""Agreements API routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/agreements", tags=["agreements"])

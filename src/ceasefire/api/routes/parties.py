@@ -1,0 +1,7 @@
+"""Parties API routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/parties", tags=["parties"])

@@ -1,0 +1,7 @@
+"""Places API routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/places", tags=["places"])

@@ -1,0 +1,54 @@
+"""Composition root: builds the engine and session factory, mounts the API, wires error handlers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+
+from ceasefire import __version__
+from ceasefire.api.errors import install_error_handlers
+from ceasefire.api.limits import BodySizeLimit
+from ceasefire.api.routes import agreements, audit, health, identity, parties, places
+from ceasefire.db.engine import create_engine_for, session_factory
+from ceasefire.settings import Settings, load_settings
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable operation ids: the route function's name (unique across the API)."""
+    return route.name
+
+
+def build_api() -> APIRouter:
+    """All routers of version 1 of the API."""
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (health, identity, audit, parties, places, agreements):
+        api.include_router(module.router)
+    return api
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the ASGI application; nothing is read or connected before this is called."""
+    settings = settings or load_settings()
+    if engine is None:
+        if not settings.database_url:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine_for(settings.resolved_database_url(), echo=settings.sql_echo)
+    app = FastAPI(
+        title="ceasefire",
+        version=__version__,
+        description="Monitor a cessation of hostilities and coordinate humanitarian access.",
+        generate_unique_id_function=_operation_id,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    install_error_handlers(app)
+    app.include_router(build_api())
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""The `ceasefire` command line: thin typer commands over the services."""

@@ -1,0 +1,159 @@
+"""Identity use cases: create users, check passwords, issue, authenticate and revoke tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.audit import record
+from ceasefire.identity.models import ApiToken, User
+from ceasefire.identity.rules import Role, role_needs_party
+from ceasefire.identity.schemas import TokenCreate, TokenIssued, UserCreate
+from ceasefire.identity.security import hash_password, new_token, token_digest, verify_password
+from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.clock import Clock, utc_now
+from ceasefire.kernel.errors import Conflict, Invalid, NotFound, Unauthenticated
+from ceasefire.kernel.ids import new_id
+from ceasefire.kernel.time import require_aware
+from ceasefire.parties.models import Party
+
+
+def actor_for(user: User, *, via: str) -> Actor:
+    """The acting principal for a user on a channel."""
+    return Actor(id=user.id, username=user.username, role=user.role, via=via, party_id=user.party_id)
+
+
+def find_user(session: Session, *, username: str) -> User | None:
+    """The user with that username, or None."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def get_user(session: Session, *, username: str) -> User:
+    """The user with that username, or NotFound."""
+    user = find_user(session, username=username)
+    if user is None:
+        raise NotFound.of("user", username, field="username")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """All users, by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(session: Session, *, data: UserCreate, actor: Actor, reason: str | None = None) -> User:
+    """Create a user; a party representative must name an existing party, other roles none."""
+    if role_needs_party(data.role) and not data.party_id:
+        raise Invalid("a party representative must be bound to a party", field="party_id")
+    if not role_needs_party(data.role) and data.party_id:
+        raise Invalid("only a party representative is bound to a party", field="party_id")
+    if data.party_id and session.get(Party, data.party_id) is None:
+        raise NotFound.of("party", data.party_id, field="party_id")
+    if find_user(session, username=data.username) is not None:
+        raise Conflict(f"username {data.username!r} is taken", code="username_taken", field="username")
+    user = User(
+        id=new_id(),
+        username=data.username,
+        display_name=data.display_name,
+        role=Role(data.role).value,
+        party_id=data.party_id,
+        password_hash=hash_password(data.password) if data.password else None,
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        changes={"username": user.username, "role": user.role, "party_id": user.party_id},
+        reason=reason,
+    )
+    return user
+
+
+def authenticate_password(session: Session, *, username: str, password: str) -> User:
+    """The active user whose password matches, or Unauthenticated (same error either way)."""
+    user = find_user(session, username=username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        raise Unauthenticated("wrong username or password", code="bad_credentials")
+    return user
+
+
+def issue_token(
+    session: Session, *, user: User, data: TokenCreate, actor: Actor, clock: Clock = utc_now
+) -> TokenIssued:
+    """Create a token for a user; the secret is returned once and only its digest is kept."""
+    expires_at = require_aware(data.expires_at, field="expires_at") if data.expires_at else None
+    if expires_at is not None and expires_at <= clock():
+        raise Invalid("a token cannot expire in the past", field="expires_at")
+    secret = new_token()
+    token = ApiToken(
+        id=new_id(),
+        user_id=user.id,
+        name=data.name,
+        prefix=secret[:10],
+        token_hash=token_digest(secret),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="token.issue",
+        entity_type="api_token",
+        entity_id=token.id,
+        changes={"user": user.username, "name": data.name, "expires_at": expires_at},
+    )
+    return TokenIssued(id=token.id, name=token.name, token=secret, prefix=token.prefix, expires_at=expires_at)
+
+
+def authenticate_token(session: Session, *, secret: str, clock: Clock = utc_now) -> User:
+    """The active user owning a valid (unrevoked, unexpired) token, or Unauthenticated."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    now = clock()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        raise Unauthenticated("invalid or expired token", code="bad_token")
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("invalid or expired token", code="bad_token")
+    return user
+
+
+def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    """A user's tokens, newest first."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    return list(session.scalars(query))
+
+
+def revoke_token(
+    session: Session, *, user: User, token_id: str, actor: Actor, clock: Clock = utc_now
+) -> ApiToken:
+    """Revoke one of a user's tokens (kept, marked revoked)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound.of("api_token", token_id)
+    if token.revoked_at is None:
+        token.revoked_at = clock()
+        record(
+            session,
+            actor=actor,
+            action="token.revoke",
+            entity_type="api_token",
+            entity_id=token.id,
+            changes={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+def touch_token_use(session: Session, *, secret: str, at: datetime) -> None:
+    """Remember when a token was last used (not audited: use is not a change)."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    if token is not None:
+        token.last_used_at = at

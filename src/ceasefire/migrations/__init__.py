@@ -1,0 +1,1 @@
+"""Alembic migrations, run through `ceasefire db` (see ceasefire.db.migrate)."""

@@ -1,0 +1,35 @@
+"""Imports every table so that the metadata is complete (for Alembic and the drift check)."""
+
+from ceasefire.agreements.models import (
+    Agreement,
+    AgreementArea,
+    AgreementParty,
+    AgreementStatusChange,
+    Obligation,
+)
+from ceasefire.audit.models import AuditEntry
+from ceasefire.db.base import Base
+from ceasefire.identity.models import ApiToken, User
+from ceasefire.parties.models import Party, PartyAlias, PartyRelation, PartyStance
+from ceasefire.places.models import Area, Place, PlaceName
+
+metadata = Base.metadata
+
+__all__ = [
+    "Agreement",
+    "AgreementArea",
+    "AgreementParty",
+    "AgreementStatusChange",
+    "ApiToken",
+    "Area",
+    "AuditEntry",
+    "Obligation",
+    "Party",
+    "PartyAlias",
+    "PartyRelation",
+    "PartyStance",
+    "Place",
+    "PlaceName",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,121 @@
+"""Test fixtures: a migrated database per run (SQLite, or PostgreSQL when
+CEASEFIRE_TEST_DATABASE_URL is set), a rolled-back transaction per test, and API clients."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ceasefire.api.deps import get_session
+from ceasefire.app import create_app
+from ceasefire.db.engine import create_engine_for, normalize_url
+from ceasefire.migrations.runner import upgrade
+from ceasefire.settings import Settings
+from tests.factories import make_user, token_for
+
+PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
+
+
+def _fresh_postgres(server_url: str) -> tuple[str, Callable[[], None]]:
+    """Create an empty database on the server named by the URL; return its URL and a dropper."""
+    name = f"cf_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    url = make_url(normalize_url(server_url)).set(database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
+def new_database_url(tmp: Path) -> tuple[str, Callable[[], None]]:
+    """A new empty database of the dialect under test."""
+    server = os.environ.get(PG_ENV)
+    if server:
+        return _fresh_postgres(server)
+    return f"sqlite:///{(tmp / 'test.db').as_posix()}", lambda: None
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated database for the whole run."""
+    url, drop = new_database_url(tmp_path_factory.mktemp("db"))
+    eng = create_engine_for(url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+    drop()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test (commits become savepoints)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    sess = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield sess
+    sess.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for tests (no environment leaks in)."""
+    return Settings(data_dir=tmp_path, max_body_bytes=64 * 1024, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def app(engine: Engine, session: Session, settings: Settings) -> FastAPI:
+    """The application, sharing the test's session so everything rolls back."""
+    application = create_app(settings, engine=engine)
+
+    def shared_session() -> Iterator[Session]:
+        yield session
+        session.commit()
+
+    application.dependency_overrides[get_session] = shared_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An anonymous API client."""
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def as_role(session: Session, client: TestClient) -> Callable[..., dict[str, str]]:
+    """Headers authenticating as a fresh user of a role: `client.get(url, headers=as_role("analyst"))`."""
+
+    def headers(role: str = "analyst", **overrides: object) -> dict[str, str]:
+        user = make_user(session, role=role, **overrides)
+        return {"Authorization": f"Bearer {token_for(session, user)}"}
+
+    return headers
+
+
+@pytest.fixture
+def analyst(as_role: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """Headers of an analyst (may read and write the registries)."""
+    return as_role("analyst")
+
+
+@pytest.fixture
+def dialect(engine: Engine) -> str:
+    """The dialect under test: sqlite or postgresql."""
+    return engine.dialect.name
