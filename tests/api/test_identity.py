@@ -64,3 +64,19 @@ def test_token_expiry_must_be_aware_and_future(client: TestClient, as_role) -> N
         "/api/v1/me/tokens", json={"name": "x", "expires_at": "2001-01-01T00:00:00Z"}, headers=headers
     )
     assert past.status_code == 422
+
+
+def test_a_password_buys_a_token_and_a_wrong_one_does_not(client: TestClient, session: Session) -> None:
+    from tests.factories import make_user
+
+    make_user(session, username="coordinator1", role="humanitarian_coordinator")
+    wrong = client.post("/api/v1/tokens", json={"username": "coordinator1", "password": "nope"})
+    assert wrong.status_code == 401
+    unknown = client.post("/api/v1/tokens", json={"username": "ghost", "password": "nope"})
+    assert unknown.json()["error"] == wrong.json()["error"]
+    ok = client.post(
+        "/api/v1/tokens", json={"username": "coordinator1", "password": "correct horse battery"}
+    )
+    assert ok.status_code == 201
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {ok.json()['token']}"})
+    assert me.json()["role"] == "humanitarian_coordinator"

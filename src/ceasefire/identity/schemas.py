@@ -44,6 +44,17 @@ class TokenCreate(BaseModel):
     expires_at: datetime | None = None
 
 
+class PasswordLogin(BaseModel):
+    """Credentials exchanged for a new API token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=256)
+    token_name: str = Field(default="login", min_length=1, max_length=120)
+    expires_at: datetime | None = None
+
+
 class TokenIssued(BaseModel):
     """A freshly issued token: the secret is shown this once."""
 

@@ -6,9 +6,29 @@ from fastapi import APIRouter, status
 
 from ceasefire.api.deps import ActorDep, Admin, SessionDep, UserDep
 from ceasefire.identity import service
-from ceasefire.identity.schemas import TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
+from ceasefire.identity.schemas import (
+    PasswordLogin,
+    TokenCreate,
+    TokenIssued,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
 
 router = APIRouter(tags=["identity"])
+
+
+@router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
+def log_in(data: PasswordLogin, session: SessionDep) -> TokenIssued:
+    """Exchange a username and password for a new API token (public; wrong credentials get 401)."""
+    user = service.authenticate_password(session, username=data.username, password=data.password)
+    actor = service.actor_for(user, via="api")
+    return service.issue_token(
+        session,
+        user=user,
+        data=TokenCreate(name=data.token_name, expires_at=data.expires_at),
+        actor=actor,
+    )
 
 
 @router.get("/me", response_model=UserRead)
