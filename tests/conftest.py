@@ -24,6 +24,12 @@ from tests.factories import make_user, token_for
 
 PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
 
+# pytest-xdist workers start with COLUMNS=80 and LINES=24 in their environment, and rich freezes those
+# into the CLI's consoles when they are created (at import), so a test asking CliRunner for a wider
+# terminal would still get 80 columns under `-n auto`. Without them rich asks at print time.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
+
 
 def _fresh_postgres(server_url: str) -> tuple[str, Callable[[], None]]:
     """Create an empty database on the server named by the URL; return its URL and a dropper."""

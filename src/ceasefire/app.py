@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from ceasefire import __version__
 from ceasefire.api.errors import install_error_handlers
 from ceasefire.api.limits import BodySizeLimit
-from ceasefire.api.routes import agreements, audit, health, identity, parties, places
+from ceasefire.api.routes import agreements, areas, audit, health, identity, parties, places
 from ceasefire.db.engine import create_engine_for, session_factory
 from ceasefire.settings import Settings, load_settings
 
@@ -24,7 +24,7 @@ def _operation_id(route: APIRoute) -> str:
 def build_api() -> APIRouter:
     """All routers of version 1 of the API."""
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, identity, audit, parties, places, agreements):
+    for module in (health, identity, audit, parties, places, areas, agreements):
         api.include_router(module.router)
     return api
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ceasefire.cli import db, get, serve, users
+from ceasefire.cli import agreements, db, demo, get, interchange, parties, places, serve, users
+from ceasefire.cli import docs as docs_cli
 
 app = typer.Typer(
     name="ceasefire",
@@ -14,8 +15,15 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
+app.add_typer(parties.app, name="parties")
+app.add_typer(places.app, name="places")
+app.add_typer(agreements.app, name="agreements")
+app.add_typer(docs_cli.app, name="docs")
 app.command("serve")(serve.serve)
 app.command("get")(get.get)
+app.command("demo")(demo.demo)
+app.command("import")(interchange.import_)
+app.command("export")(interchange.export)
 
 
 def main() -> None:

@@ -21,6 +21,9 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily (before DML only) and a SAVEPOINT outside a transaction
+    # commits on release; hand transaction control to SQLAlchemy, which emits BEGIN (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -29,12 +32,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def create_engine_for(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
     """Build an engine; on SQLite turn on foreign keys and WAL for every connection."""
     url = normalize_url(url)
     engine = sa_create_engine(url, echo=echo, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

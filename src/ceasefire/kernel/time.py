@@ -47,7 +47,7 @@ def local_midnight(day: date, tz_name: str) -> datetime:
 
 def check_order(start: datetime | date | None, end: datetime | date | None, *, field: str) -> None:
     """Raise when an end comes before its start."""
-    if start is not None and end is not None and end < start:  # type: ignore[operator]
+    if start is not None and end is not None and end < start:
         raise Invalid(f"{field} ends before it starts", code="end_before_start", field=field)
 
 
