@@ -37,15 +37,14 @@ def test_a_party_representative_needs_a_party(client: TestClient, as_role) -> No
     assert response.json()["error"]["field"] == "party_id"
 
 
-def test_tokens_are_stored_hashed_and_can_be_revoked(
-    client: TestClient, as_role, session: Session
-) -> None:
+def test_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient, as_role, session: Session) -> None:
     headers = as_role("analyst")
     issued = client.post("/api/v1/me/tokens", json={"name": "laptop"}, headers=headers).json()
     secret = issued["token"]
     assert secret.startswith("cf_")
     stored = session.scalar(select(ApiToken).where(ApiToken.id == issued["id"]))
-    assert stored is not None and stored.token_hash == token_digest(secret)
+    assert stored is not None
+    assert stored.token_hash == token_digest(secret)
     assert secret not in {stored.token_hash, stored.prefix}
     mine = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/me", headers=mine).status_code == 200
@@ -74,9 +73,7 @@ def test_a_password_buys_a_token_and_a_wrong_one_does_not(client: TestClient, se
     assert wrong.status_code == 401
     unknown = client.post("/api/v1/tokens", json={"username": "ghost", "password": "nope"})
     assert unknown.json()["error"] == wrong.json()["error"]
-    ok = client.post(
-        "/api/v1/tokens", json={"username": "coordinator1", "password": "correct horse battery"}
-    )
+    ok = client.post("/api/v1/tokens", json={"username": "coordinator1", "password": "correct horse battery"})
     assert ok.status_code == 201
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {ok.json()['token']}"})
     assert me.json()["role"] == "humanitarian_coordinator"

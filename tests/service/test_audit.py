@@ -13,9 +13,7 @@ from tests.factories import make_user
 
 def test_creating_a_user_is_audited(client: TestClient, as_role, session: Session) -> None:
     make_user(session, username="audited1")
-    entries = client.get(
-        "/api/v1/audit", params={"action": "user.create"}, headers=as_role("analyst")
-    ).json()
+    entries = client.get("/api/v1/audit", params={"action": "user.create"}, headers=as_role("analyst")).json()
     assert entries["total"] >= 1
     assert any(e["changes"].get("username") == "audited1" for e in entries["items"])
 
@@ -24,9 +22,8 @@ def test_creating_a_user_is_audited(client: TestClient, as_role, session: Sessio
 def test_the_audit_table_is_append_only(session: Session, statement: str) -> None:
     make_user(session)
     session.commit()
-    with pytest.raises(DBAPIError, match="append-only"):
-        with session.begin_nested():
-            session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text(statement))
 
 
 def test_observers_cannot_read_the_audit_trail(client: TestClient, as_role) -> None:

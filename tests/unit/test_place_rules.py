@@ -104,9 +104,9 @@ def test_validity_periods_are_half_open() -> None:
     assert rules.valid_on(None, None, end)
 
 
-def test_the_ranking_distance_approximates_aleppo_to_damascus() -> None:
+def test_geodesic_distance_aleppo_to_damascus() -> None:
     # Aleppo and Damascus city centres are about 310 km apart on the ground.
-    km = rules.approx_distance_km(37.16117, 36.20124, 36.29128, 33.5102)
+    km = rules.distance_km(37.16117, 36.20124, 36.29128, 33.5102)
     assert 300 < km < 320
     assert rules.proximity_boost(0) == rules.NEARBY_BOOST
     assert rules.proximity_boost(rules.NEARBY_RADIUS_KM + 1) == 0

