@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,9 +42,6 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1, le=10000, description="Largest page size allowed.")
     demo_mode: bool = Field(
         default=False, description="Set by `ceasefire demo`: demo accounts and relaxed key checks."
-    )
-    secret_key: SecretStr | None = Field(
-        default=None, description="Secret used to sign sessions; required outside demo mode."
     )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
