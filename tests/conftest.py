@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,27 +56,45 @@ def new_database_url(tmp: Path) -> tuple[str, Callable[[], None]]:
     return f"sqlite:///{(tmp / 'test.db').as_posix()}", lambda: None
 
 
+@contextmanager
+def migrated_database(tmp: Path) -> Iterator[Engine]:
+    """A new database of the dialect under test, migrated to head; dropped afterwards."""
+    url, drop = new_database_url(tmp)
+    eng = create_engine_for(url)
+    try:
+        upgrade(eng)
+        yield eng
+    finally:
+        eng.dispose()
+        drop()
+
+
+@contextmanager
+def rolled_back(eng: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back at the end (commits become savepoints)."""
+    connection = eng.connect()
+    outer = connection.begin()
+    sess = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield sess
+    finally:
+        sess.close()
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One migrated database for the whole run."""
-    url, drop = new_database_url(tmp_path_factory.mktemp("db"))
-    eng = create_engine_for(url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
-    drop()
+    with migrated_database(tmp_path_factory.mktemp("db")) as eng:
+        yield eng
 
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test (commits become savepoints)."""
-    connection = engine.connect()
-    outer = connection.begin()
-    sess = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    yield sess
-    sess.close()
-    outer.rollback()
-    connection.close()
+    """A session rolled back after the test."""
+    with rolled_back(engine) as sess:
+        yield sess
 
 
 @pytest.fixture

@@ -15,20 +15,22 @@ from ceasefire.agreements import stances
 from ceasefire.agreements.schemas import StanceCreate
 from ceasefire.cli import context
 from ceasefire.cli.main import app
-from ceasefire.db.engine import create_engine_for
 from ceasefire.kernel.actor import SYSTEM
-from ceasefire.migrations.runner import upgrade
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database
 from tests.factories import make_agreement, make_party
 
 
 @pytest.fixture
 def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A fresh migrated database that the CLI's unit of work uses, with the 2016 CoH and its extension."""
-    url, drop = new_database_url(tmp_path)
-    engine = create_engine_for(url)
-    upgrade(engine)
-    monkeypatch.setattr(context, "engine", lambda: engine)
+    with migrated_database(tmp_path) as engine:
+        monkeypatch.setattr(context, "engine", lambda: engine)
+        _seed(engine)
+        yield engine
+
+
+def _seed(engine: Engine) -> None:
+    """Store what the tests of this module start from."""
     with Session(engine) as session:
         make_agreement(session, id="coh", name="CoH", source="ISSG")
         make_agreement(
@@ -43,9 +45,6 @@ def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engi
         data = StanceCreate(party_id=army.id, stance="committed", valid_from=date(2016, 2, 26), source="ISSG")
         stances.record_stance(session, agreement_id="coh", data=data, actor=SYSTEM)
         session.commit()
-    yield engine
-    engine.dispose()
-    drop()
 
 
 def test_show_gives_utc_and_damascus_times_and_inherited_stances(cli_engine: Engine) -> None:

@@ -14,10 +14,8 @@ from typer.testing import CliRunner
 
 from ceasefire.cli import context
 from ceasefire.cli.main import app
-from ceasefire.db.engine import create_engine_for
-from ceasefire.migrations.runner import upgrade
 from ceasefire.parties.models import Party
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database
 
 RING = [[37.15, 36.18], [37.20, 36.18], [37.20, 36.23], [37.15, 36.23], [37.15, 36.18]]
 DOCUMENT: dict[str, Any] = {
@@ -56,13 +54,9 @@ AREAS: dict[str, Any] = {
 @pytest.fixture
 def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A fresh migrated database that the CLI's unit of work uses."""
-    url, drop = new_database_url(tmp_path)
-    engine = create_engine_for(url)
-    upgrade(engine)
-    monkeypatch.setattr(context, "engine", lambda: engine)
-    yield engine
-    engine.dispose()
-    drop()
+    with migrated_database(tmp_path) as engine:
+        monkeypatch.setattr(context, "engine", lambda: engine)
+        yield engine
 
 
 def _write(path: Path, data: Any) -> Path:

@@ -12,9 +12,7 @@ from typer.testing import CliRunner
 
 from ceasefire.cli import context
 from ceasefire.cli.main import app
-from ceasefire.db.engine import create_engine_for
-from ceasefire.migrations.runner import upgrade
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database
 from tests.factories import make_party
 from tests.parties_data import AHRAR, ISIL, NUSRA
 
@@ -24,17 +22,18 @@ WIDE = {"COLUMNS": "250"}
 @pytest.fixture
 def cli_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A fresh migrated database holding Nusra (renamed in 2016), Islamic State and Ahrar al-Sham."""
-    url, drop = new_database_url(tmp_path)
-    engine = create_engine_for(url)
-    upgrade(engine)
-    monkeypatch.setattr(context, "engine", lambda: engine)
+    with migrated_database(tmp_path) as engine:
+        monkeypatch.setattr(context, "engine", lambda: engine)
+        _seed(engine)
+        yield engine
+
+
+def _seed(engine: Engine) -> None:
+    """Store what the tests of this module start from."""
     with Session(engine) as session:
         for payload in (NUSRA, ISIL, AHRAR):
             make_party(session, **payload)
         session.commit()
-    yield engine
-    engine.dispose()
-    drop()
 
 
 def test_resolve_explains_a_name_not_yet_in_use(cli_engine: Engine) -> None:

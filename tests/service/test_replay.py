@@ -24,7 +24,7 @@ from ceasefire.migrations.runner import upgrade
 from ceasefire.parties import get_party, resolve_party
 from ceasefire.parties.models import PartyAlias
 from ceasefire.places import areas_containing, get_place, load_gazetteer
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database, new_database_url, rolled_back
 
 COH_START = datetime(2016, 2, 26, 22, tzinfo=UTC)
 
@@ -32,26 +32,17 @@ COH_START = datetime(2016, 2, 26, 22, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def replay_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A database of the dialect under test with the gazetteer and the 2016 replay loaded."""
-    url, drop = new_database_url(tmp_path_factory.mktemp("replay"))
-    engine = create_engine_for(url)
-    upgrade(engine)
-    with transaction(session_factory(engine)) as session:
-        load_replay(session, actor=SYSTEM)
-    yield engine
-    engine.dispose()
-    drop()
+    with migrated_database(tmp_path_factory.mktemp("replay")) as engine:
+        with transaction(session_factory(engine)) as session:
+            load_replay(session, actor=SYSTEM)
+        yield engine
 
 
 @pytest.fixture
 def replay(replay_engine: Engine) -> Iterator[Session]:
     """A session on the replay database, rolled back after the test."""
-    connection = replay_engine.connect()
-    outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    yield session
-    session.close()
-    outer.rollback()
-    connection.close()
+    with rolled_back(replay_engine) as session:
+        yield session
 
 
 def _ids(found: list[stances.EffectiveStance]) -> set[str]:

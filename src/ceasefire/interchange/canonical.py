@@ -24,7 +24,7 @@ from ceasefire.interchange.schemas import (
     StanceItem,
 )
 from ceasefire.kernel.text import normalize_name
-from ceasefire.parties.rules import guess_language
+from ceasefire.parties.service import own_name_alias
 from ceasefire.places.rules import PRIMARY, place_geometry
 from ceasefire.places.service import place_names
 
@@ -79,15 +79,10 @@ def _sorted(items: Iterable[dict[str, Any]], *fields: str) -> list[dict[str, Any
 
 def _own_name_alias(item: PartyItem, alias: dict[str, Any]) -> bool:
     """Whether an alias is the one the parties service adds for the party's own name."""
-    return (
-        normalize_name(alias["value"]) == normalize_name(item.name)
-        and alias.get("kind") == "official"
-        and alias.get("language") == guess_language(item.name)
-        and not alias.get("valid_from")
-        and not alias.get("valid_to")
-        and alias.get("source") == item.source
-        and alias.get("source_url") == item.source_url
-    )
+    own = plain(own_name_alias(item))
+    if normalize_name(alias["value"]) != normalize_name(own["value"]):
+        return False
+    return all(alias.get(key) == own.get(key) for key in own.keys() | alias.keys() if key != "value")
 
 
 def party(item: PartyItem) -> dict[str, Any]:

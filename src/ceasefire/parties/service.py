@@ -81,20 +81,24 @@ def _new_party_id(data: PartyCreate) -> str:
     return party_id
 
 
-def _aliases_with_name(data: PartyCreate) -> list[tuple[str, AliasCreate]]:
-    """The listed aliases with their fields, plus the party's own name unless already listed."""
-    listed = [(f"aliases.{i}.value", alias) for i, alias in enumerate(data.aliases)]
-    folded = normalize_name(data.name)
-    if any(normalize_name(alias.value) == folded for _, alias in listed):
-        return listed
-    own = AliasCreate(
+def own_name_alias(data: PartyCreate) -> AliasCreate:
+    """The alias a party gets for its own name when its alias list does not hold that name."""
+    return AliasCreate(
         value=data.name,
         language=guess_language(data.name),
         kind=AliasKind.OFFICIAL,
         source=data.source,
         source_url=data.source_url,
     )
-    return [("name", own), *listed]
+
+
+def _aliases_with_name(data: PartyCreate) -> list[tuple[str, AliasCreate]]:
+    """The listed aliases with their fields, plus the party's own name unless already listed."""
+    listed = [(f"aliases.{i}.value", alias) for i, alias in enumerate(data.aliases)]
+    folded = normalize_name(data.name)
+    if any(normalize_name(alias.value) == folded for _, alias in listed):
+        return listed
+    return [("name", own_name_alias(data)), *listed]
 
 
 def _alias_row(party_id: str, alias: AliasCreate) -> PartyAlias:
