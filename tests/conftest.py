@@ -24,6 +24,7 @@ from ceasefire.settings import Settings
 from tests.factories import make_user, token_for
 
 PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
+TEST_KEY = "k3ubzP5E0mzsGn5Ys0nwbE1pL9zQ9w0qj0XkzqjT1rY="  # a fixed Fernet key for tests only
 
 # pytest-xdist workers start with COLUMNS=80 and LINES=24 in their environment, and rich freezes those
 # into the CLI's consoles when they are created (at import), so a test asking CliRunner for a wider
@@ -100,7 +101,13 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for tests (no environment leaks in)."""
-    return Settings(data_dir=tmp_path, max_body_bytes=64 * 1024, _env_file=None)  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        max_body_bytes=64 * 1024,
+        encryption_keys=[TEST_KEY],
+        max_evidence_bytes=256 * 1024,
+        _env_file=None,
+    )
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from ceasefire.api.errors import install_error_handlers
 from ceasefire.api.limits import BodySizeLimit
 from ceasefire.api.routes import agreements, areas, audit, health, identity, parties, places
 from ceasefire.db.engine import create_engine_for, session_factory
+from ceasefire.identity.crypto import FernetCipher, demo_key
 from ceasefire.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
@@ -27,6 +28,29 @@ def build_api() -> APIRouter:
     for module in (health, identity, audit, parties, places, areas, agreements):
         api.include_router(module.router)
     return api
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not allow the server to start."""
+
+
+def build_cipher(settings: Settings) -> FernetCipher | None:
+    """The cipher of reporters' contact details: the configured keys, the demo's own key, or None."""
+    keys = [k.get_secret_value() for k in settings.encryption_keys]
+    if not keys and settings.demo_mode:
+        keys = [demo_key(settings.data_dir / "demo-encryption.key")]
+    return FernetCipher(keys) if keys else None
+
+
+def create_server_app() -> FastAPI:
+    """The factory `ceasefire serve` runs: refuses to start without an encryption key (but in demo mode)."""
+    settings = load_settings()
+    if build_cipher(settings) is None:
+        raise ConfigurationError(
+            "CEASEFIRE_ENCRYPTION_KEYS is not set: reporters' contact details cannot be protected. "
+            "Make a key with `ceasefire keys generate` and set CEASEFIRE_ENCRYPTION_KEYS='[\"<key>\"]'."
+        )
+    return create_app(settings)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -48,6 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.cipher = build_cipher(settings)
     install_error_handlers(app)
     app.include_router(build_api())
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -9,7 +9,11 @@ from ceasefire.agreements.models import (
 )
 from ceasefire.audit.models import AuditEntry
 from ceasefire.db.base import Base
+from ceasefire.determinations.models import Determination
+from ceasefire.evidence.models import CustodyEvent, Evidence, ReportEvidence
 from ceasefire.identity.models import ApiToken, User
+from ceasefire.incidents.models import Incident, IncidentReport, PairDecision, StageChange
+from ceasefire.intake.models import Message, Report, ReportWithdrawal
 from ceasefire.parties.models import Party, PartyAlias, PartyRelation, PartyStance
 from ceasefire.places.models import Area, Place, PlaceName
 
@@ -23,13 +27,24 @@ __all__ = [
     "ApiToken",
     "Area",
     "AuditEntry",
+    "CustodyEvent",
+    "Determination",
+    "Evidence",
+    "Incident",
+    "IncidentReport",
+    "Message",
     "Obligation",
+    "PairDecision",
     "Party",
     "PartyAlias",
     "PartyRelation",
     "PartyStance",
     "Place",
     "PlaceName",
+    "Report",
+    "ReportEvidence",
+    "ReportWithdrawal",
+    "StageChange",
     "User",
     "metadata",
 ]

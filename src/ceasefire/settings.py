@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,8 +43,41 @@ class Settings(BaseSettings):
     demo_mode: bool = Field(
         default=False, description="Set by `ceasefire demo`: demo accounts and relaxed key checks."
     )
+    encryption_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description=(
+            "Fernet keys (JSON list, newest first) encrypting reporters' contact details at rest; "
+            "make one with `ceasefire keys generate`. Required outside demo mode."
+        ),
+    )
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="Where evidence files are stored by SHA-256 (default: evidence/ in the data directory).",
+    )
+    max_evidence_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1, description="Largest evidence file accepted (bytes)."
+    )
+    evidence_types: list[str] = Field(
+        default_factory=lambda: [
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "image/gif",
+            "video/mp4",
+            "video/webm",
+            "audio/mpeg",
+            "audio/ogg",
+            "application/pdf",
+            "text/plain",
+        ],
+        description="Media types accepted as evidence, as sniffed from the bytes (not as declared).",
+    )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+
+    def resolved_evidence_dir(self) -> Path:
+        """The evidence store: the setting, or evidence/ in the data directory."""
+        return self.evidence_dir or self.data_dir / "evidence"
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the setting, or the SQLite file in the data directory."""

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from ceasefire.identity import service as identity
 from ceasefire.identity.models import User
 from ceasefire.identity.rules import Permission, has_permission
-from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.actor import PUBLIC, Actor
 from ceasefire.kernel.clock import utc_now
-from ceasefire.kernel.errors import Forbidden, Unauthenticated
+from ceasefire.kernel.crypto import Cipher
+from ceasefire.kernel.errors import Conflict, Forbidden, Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cf_...`")
 
@@ -52,6 +53,21 @@ def current_user(
 UserDep = Annotated[User, Depends(current_user)]
 
 
+def optional_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """For public routes: the token's user when one is sent, else the anonymous public."""
+    if credentials is None:
+        return PUBLIC
+    user = current_user(request, session, credentials)
+    return identity.actor_for(user, via="api")
+
+
+MaybeActor = Annotated[Actor, Depends(optional_actor)]
+
+
 def current_actor(request: Request, user: UserDep) -> Actor:
     """The acting principal of this request (channel: api)."""
     via = getattr(request.state, "via", None) or "api"
@@ -76,3 +92,17 @@ Reader = Annotated[Actor, Depends(require(Permission.REGISTRY_READ))]
 Writer = Annotated[Actor, Depends(require(Permission.REGISTRY_WRITE))]
 AuditReader = Annotated[Actor, Depends(require(Permission.AUDIT_READ))]
 Admin = Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]
+
+
+def get_cipher(request: Request) -> Cipher:
+    """The cipher for reporters' contact details; 503-like conflict when no key is configured."""
+    cipher: Cipher | None = request.app.state.cipher
+    if cipher is None:
+        raise Conflict(
+            "no encryption key is configured; contact details cannot be stored or read",
+            code="encryption_unavailable",
+        )
+    return cipher
+
+
+CipherDep = Annotated[Cipher, Depends(get_cipher)]

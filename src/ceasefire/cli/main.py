@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ceasefire.cli import agreements, db, demo, get, interchange, parties, places, serve, users
+from ceasefire.cli import agreements, db, demo, get, interchange, keys, parties, places, serve, users
 from ceasefire.cli import docs as docs_cli
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(places.app, name="places")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(docs_cli.app, name="docs")
+app.add_typer(keys.app, name="keys")
 app.command("serve")(serve.serve)
 app.command("get")(get.get)
 app.command("demo")(demo.demo)

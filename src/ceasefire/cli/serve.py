@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from ceasefire.cli.context import require_schema, settings
+from ceasefire.app import build_cipher
+from ceasefire.cli.context import fail, require_schema, settings
 
 
 def serve(
@@ -16,8 +17,13 @@ def serve(
     """Serve the API until interrupted."""
     current = settings()
     require_schema()
+    if not current.demo_mode and build_cipher(current) is None:
+        raise fail(
+            "CEASEFIRE_ENCRYPTION_KEYS is not set: the server will not start without a key protecting "
+            "reporters' contact details; make one with `ceasefire keys generate`"
+        )
     uvicorn.run(
-        "ceasefire.app:create_app",
+        "ceasefire.app:create_server_app",
         factory=True,
         host=host or current.host,
         port=port or current.port,

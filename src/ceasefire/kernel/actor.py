@@ -22,3 +22,6 @@ class Actor:
 
 
 SYSTEM = Actor(id="system", username="system", role="admin", via="system")
+
+# The anonymous public, acting through a public route (no account, no party).
+PUBLIC = Actor(id="public", username="public", role="public", via="api")
