@@ -49,8 +49,8 @@ def render_table(title: str, rows: Sequence[tuple[str, ...]], header: tuple[str,
     return "\n".join(lines) + "\n"
 
 
-def write_results(name: str, payload: dict[str, object], markdown: str) -> None:
-    """Write results/<name>.json and results/<name>.md, stamped with the machine and time."""
+def write_results(name: str, payload: dict[str, object], markdown: str, *, setting: str = "one core") -> None:
+    """Write results/<name>.json and results/<name>.md, stamped with the machine, time and setting."""
     RESULTS.mkdir(exist_ok=True)
     meta = {
         "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -59,7 +59,7 @@ def write_results(name: str, payload: dict[str, object], markdown: str) -> None:
         "processor": platform.processor() or "unknown",
     }
     (RESULTS / f"{name}.json").write_text(json.dumps({"meta": meta, **payload}, indent=2) + "\n")
-    stamp = f"Ran {meta['ran_at']} on Python {meta['python']} ({meta['machine']}), one core.\n\n"
+    stamp = f"Ran {meta['ran_at']} on Python {meta['python']} ({meta['machine']}), {setting}.\n\n"
     (RESULTS / f"{name}.md").write_text(stamp + markdown)
 
 

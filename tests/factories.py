@@ -13,7 +13,13 @@ from ceasefire.agreements.schemas import AgreementCreate
 from ceasefire.identity import service as identity
 from ceasefire.identity.models import User
 from ceasefire.identity.schemas import TokenCreate, UserCreate
-from ceasefire.kernel.actor import SYSTEM
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.models import Incident
+from ceasefire.intake import service as intake
+from ceasefire.intake.models import Message, Report
+from ceasefire.intake.schemas import MessageCreate, ReportSubmission
+from ceasefire.kernel.actor import SYSTEM, Actor
+from ceasefire.kernel.crypto import Cipher
 from ceasefire.parties import service as parties
 from ceasefire.parties.models import Party
 from ceasefire.parties.schemas import PartyCreate
@@ -92,3 +98,46 @@ def make_agreement(session: Session, **overrides: Any) -> Agreement:
     }
     data.update(overrides)
     return agreements.create_agreement(session, data=AgreementCreate(**data), actor=SYSTEM)
+
+
+def report_claim(**overrides: Any) -> dict[str, Any]:
+    """A valid claim as JSON-ready data: shelling in Jobar on a CoH afternoon (exact time, Damascus)."""
+    data: dict[str, Any] = {
+        "source_name": "Test source",
+        "occurred_at": "2016-03-05T15:00:00+02:00",
+        "time_precision": "exact",
+        "location_text": "Jobar",
+        "act_category": "shelling",
+        "event_type": "explosions_remote_violence",
+        "sub_event_type": "shelling_artillery_missile_attack",
+        "killed_min": 2,
+        "killed_max": 3,
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_report(
+    session: Session, *, actor: Actor = SYSTEM, cipher: Cipher | None = None, **overrides: Any
+) -> Report:
+    """Version 1 of a report with its message, submitted through the intake service."""
+    data = ReportSubmission(**report_claim(**overrides))
+    return intake.submit_report(session, data=data, actor=actor, cipher=cipher)
+
+
+def make_message(
+    session: Session, *, actor: Actor = SYSTEM, cipher: Cipher | None = None, **overrides: Any
+) -> Message:
+    """A raw message (a hotline call note by default), stored through the intake service."""
+    data: dict[str, Any] = {"channel": "hotline", "body": "Caller reports shelling in Jobar this afternoon."}
+    data.update(overrides)
+    return intake.submit_message(session, data=MessageCreate(**data), actor=actor, cipher=cipher)
+
+
+def make_incident(
+    session: Session, *, reports: list[Report] | None = None, actor: Actor = SYSTEM, title: str | None = None
+) -> Incident:
+    """An incident opened by the incidents service over these reports (one new report by default)."""
+    chosen = reports if reports is not None else [make_report(session)]
+    title = title or f"Test incident {next(_seq)}"
+    return incidents.open_incident(session, report_ids=[r.id for r in chosen], title=title, actor=actor)

@@ -9,12 +9,27 @@ from sqlalchemy import Engine
 from ceasefire import __version__
 from ceasefire.api.errors import install_error_handlers
 from ceasefire.api.limits import BodySizeLimit
-from ceasefire.api.routes import agreements, areas, audit, health, identity, parties, places
+from ceasefire.api.routes import (
+    agreements,
+    areas,
+    audit,
+    determinations,
+    evidence,
+    health,
+    identity,
+    incidents,
+    intake,
+    parties,
+    places,
+)
 from ceasefire.db.engine import create_engine_for, session_factory
+from ceasefire.evidence.store import EvidenceStore
 from ceasefire.identity.crypto import FernetCipher, demo_key
 from ceasefire.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
+# Room for the form fields and multipart framing around an evidence file of the largest size allowed.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -25,7 +40,19 @@ def _operation_id(route: APIRoute) -> str:
 def build_api() -> APIRouter:
     """All routers of version 1 of the API."""
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, identity, audit, parties, places, areas, agreements):
+    for module in (
+        health,
+        identity,
+        audit,
+        parties,
+        places,
+        areas,
+        agreements,
+        intake,
+        evidence,
+        incidents,
+        determinations,
+    ):
         api.include_router(module.router)
     return api
 
@@ -73,7 +100,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.cipher = build_cipher(settings)
+    app.state.evidence_store = EvidenceStore(settings.resolved_evidence_dir())
     install_error_handlers(app)
     app.include_router(build_api())
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    upload_limit = max(settings.max_body_bytes, settings.max_evidence_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        overrides={f"{API_PREFIX}/evidence": upload_limit},
+    )
     return app

@@ -8,6 +8,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/tokens")}
+# Published incidents, readable by anyone.
+PUBLIC |= {("GET", "/api/v1/public/incidents"), ("GET", "/api/v1/public/incidents/{incident_id}")}
+# Reports from the public web form, and the receipts their senders follow them by.
+PUBLIC |= {("POST", "/api/v1/public/reports"), ("GET", "/api/v1/public/receipts/{reference_code}")}
 
 
 def _concrete(path: str) -> str:

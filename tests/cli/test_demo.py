@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from ceasefire.cli.demo import DEMO_PASSWORD, registry_counts
+from ceasefire.cli.demo import ACCOUNT_USES, DEMO_PASSWORD, registry_counts, workflow_counts
 from ceasefire.cli.main import app
 from ceasefire.db.engine import create_engine_for
 from ceasefire.identity.models import User
@@ -25,7 +25,7 @@ def _counts(data_dir: Path) -> tuple[dict[str, int], dict[str, tuple[str, str | 
     try:
         with Session(engine) as session:
             users = {u.username: (u.role, u.party_id) for u in session.scalars(select(User))}
-            return registry_counts(session), users
+            return registry_counts(session) | workflow_counts(session), users
     finally:
         engine.dispose()
 
@@ -38,8 +38,12 @@ def test_the_demo_sets_up_once_and_running_it_again_duplicates_nothing(tmp_path:
     counts, users = _counts(data_dir)
     assert counts["agreements"] == 7
     assert counts["parties"] >= 30
+    assert (counts["messages"], counts["reports"], counts["incidents"]) == (8, 8, 5)  # worked cases 1-5
     assert users["sy-gov-rep"] == ("party_representative", "syrian-government-forces")
+    assert users["coordinator"] == ("humanitarian_coordinator", None)
     assert {role for role, _ in users.values()} >= {"admin", "analyst", "liaison_officer", "observer"}
+    for username, use in ACCOUNT_USES.items():  # which account to use for what
+        assert re.search(rf"^\s+{username}\s+{re.escape(use[:40])}", first.output, re.MULTILINE), username
     assert DEMO_PASSWORD in first.output
     assert "http://127.0.0.1:8123/api/v1/health" in first.output
     assert "http://127.0.0.1:8123/api/v1/docs" in first.output

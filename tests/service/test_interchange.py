@@ -88,6 +88,8 @@ def test_importing_twice_stores_once_and_then_skips_identical_items(session: Ses
         "agreements": 1,
         "stances": 1,
         "relations": 0,
+        "reports": 0,
+        "incidents": 0,
     }
     second = _import(session, document)
     assert second.total_created == 0

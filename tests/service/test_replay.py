@@ -73,7 +73,7 @@ def test_loading_the_replay_again_adds_nothing(replay: Session) -> None:
     summary = load_replay(replay, actor=SYSTEM)
     assert summary.registry.total_created == 0
     assert summary.gazetteer.places_added == 0
-    assert summary.registry.total_unchanged == 92
+    assert summary.registry.total_unchanged == 92 + 8 + 5  # registry items, reports, incidents
     assert registry_counts(replay) == before
     assert replay.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
 

@@ -38,8 +38,12 @@ def record(
     changes: dict[str, Any] | None = None,
     reason: str | None = None,
     clock: Clock = utc_now,
+    flush: bool = True,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (so it lands if and only if the change does)."""
+    """Append one entry in the caller's transaction (so it lands if and only if the change does).
+
+    flush=False leaves the entry pending, for a caller recording several changes in one flush.
+    """
     entry = AuditEntry(
         at=clock(),
         actor=actor.label,
@@ -51,7 +55,8 @@ def record(
         changes=_jsonable(changes or {}),
     )
     session.add(entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ceasefire.db.engine import create_engine_for, session_factory, transaction
+from ceasefire.evidence.store import EvidenceStore
 from ceasefire.identity import service as identity
 from ceasefire.kernel.actor import Actor
 from ceasefire.kernel.errors import DomainError
@@ -35,6 +36,11 @@ def engine() -> Engine:
     if not current.database_url:
         current.data_dir.mkdir(parents=True, exist_ok=True)
     return create_engine_for(current.resolved_database_url(), echo=current.sql_echo)
+
+
+def evidence_store() -> EvidenceStore:
+    """The evidence store of the configured evidence directory."""
+    return EvidenceStore(settings().resolved_evidence_dir())
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.app import create_app
 from ceasefire.cli.context import console
+from ceasefire.db.base import Base
 from ceasefire.db.engine import create_engine_for, session_factory, transaction
 from ceasefire.identity import service as identity
 from ceasefire.identity.rules import Role
@@ -26,7 +27,18 @@ from ceasefire.identity.schemas import TokenCreate, UserCreate
 from ceasefire.interchange import ReplaySummary, load_replay
 from ceasefire.kernel.actor import Actor
 from ceasefire.migrations import runner
-from ceasefire.models import Agreement, Area, Party, PartyRelation, PartyStance, Place, User
+from ceasefire.models import (
+    Agreement,
+    Area,
+    Incident,
+    Message,
+    Party,
+    PartyRelation,
+    PartyStance,
+    Place,
+    Report,
+    User,
+)
 from ceasefire.settings import Settings, load_settings
 
 DEMO_PASSWORD = "ceasefire-demo-2016"  # noqa: S105 - printed on purpose: a demo, not a secret
@@ -37,6 +49,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     ("admin", "Demo administrator", Role.ADMIN, None),
     ("analyst", "Demo analyst", Role.ANALYST, None),
     ("liaison", "Demo liaison officer", Role.LIAISON_OFFICER, None),
+    ("coordinator", "Demo humanitarian coordinator", Role.HUMANITARIAN_COORDINATOR, None),
     ("observer", "Demo observer", Role.OBSERVER, None),
     (
         "sy-gov-rep",
@@ -46,6 +59,19 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     ),
 )
 """(username, display name, role, party) of each demo account."""
+
+ACCOUNT_USES: dict[str, str] = {
+    "admin": "users and tokens; everything an analyst does",
+    "analyst": "the secretariat's work: structure reports, group incidents, assess applicability, "
+    "issue determinations; sees everything, contact details included",
+    "liaison": "reads every report and incident to talk to the parties; no contact details",
+    "coordinator": "submits reports and evidence; sees its own submissions and what is released "
+    "to the parties or published",
+    "observer": "submits reports from the field; sees its own submissions and what is released",
+    "sy-gov-rep": "the Syrian government's view: its own submissions, the incidents it reported or "
+    "is accused in (other reporters withheld), and what is published; 404 for the rest",
+}
+"""What each demo account is for, printed by the demo."""
 
 
 def demo_settings(data_dir: Path | None) -> Settings:
@@ -122,6 +148,15 @@ def registry_counts(session: Session) -> dict[str, int]:
         "relations": PartyRelation,
         "users": User,
     }
+    return _counts(session, models)
+
+
+def workflow_counts(session: Session) -> dict[str, int]:
+    """How many messages, reports (versions) and incidents the database holds."""
+    return _counts(session, {"messages": Message, "reports": Report, "incidents": Incident})
+
+
+def _counts(session: Session, models: dict[str, type[Base]]) -> dict[str, int]:
     return {
         name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()
     }
@@ -132,7 +167,10 @@ def _print_accounts(rows: list[tuple[str, str, str]], settings: Settings, data_d
     console.print(f"demo accounts (password of each: [bold]{DEMO_PASSWORD}[/]):")
     width = max(len(username) for username, _, _ in rows)
     for username, role, token in rows:
-        console.print(f"  {username:<{width}}  {role:<20}  {token}", soft_wrap=True, highlight=False)
+        console.print(f"  {username:<{width}}  {role:<24}  {token}", soft_wrap=True, highlight=False)
+    console.print("use them for (in-process: `ceasefire get PATH --as USERNAME`):")
+    for username, _, _ in rows:
+        console.print(f"  {username:<{width}}  {ACCOUNT_USES[username]}", soft_wrap=True, highlight=False)
     if data_dir is not None:
         console.print(f"other commands reach this database with CEASEFIRE_DATA_DIR={settings.data_dir}")
 
@@ -157,9 +195,9 @@ def demo(
         with transaction(session_factory(engine)) as session:
             summary = _load(session)
             accounts = _accounts(session)
-            counts = registry_counts(session)
+            counts = registry_counts(session) | workflow_counts(session)
         console.print(f"database: {settings.resolved_database_url()}")
-        new = summary.registry.total_created + summary.gazetteer.places_added
+        new = summary.total_created
         console.print(f"loaded: {new} new items; " + ", ".join(f"{n} {name}" for name, n in counts.items()))
         _print_accounts(accounts, settings, data_dir)
         console.print(f"health: http://{HOST}:{port}/api/v1/health")

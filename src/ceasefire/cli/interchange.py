@@ -18,7 +18,7 @@ from ceasefire.interchange import (
     export_registry,
     import_files,
 )
-from ceasefire.interchange.format import SECTIONS
+from ceasefire.interchange.format import ALL_SECTIONS, SECTIONS
 
 EXIT_INVALID = 1
 EXIT_CONFLICT = 3
@@ -27,7 +27,7 @@ EXIT_CONFLICT = 3
 def _print_report(report: ImportReport) -> None:
     verb = "would create" if report.dry_run else "created"
     table = Table("section", verb, "already stored (unchanged)")
-    for section in SECTIONS:
+    for section in ALL_SECTIONS:
         table.add_row(section, str(report.created[section]), str(report.unchanged[section]))
     console.print(table)
     outcome = "dry run: nothing stored" if report.dry_run else f"{report.total_created} items stored"

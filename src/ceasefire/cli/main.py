@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from ceasefire.cli import agreements, db, demo, get, interchange, keys, parties, places, serve, users
+from ceasefire.cli import (
+    agreements,
+    db,
+    demo,
+    determinations,
+    evidence,
+    get,
+    incidents,
+    intake,
+    interchange,
+    keys,
+    parties,
+    places,
+    serve,
+    users,
+)
 from ceasefire.cli import docs as docs_cli
 
 app = typer.Typer(
@@ -20,6 +35,12 @@ app.add_typer(places.app, name="places")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(docs_cli.app, name="docs")
 app.add_typer(keys.app, name="keys")
+app.add_typer(intake.reports_app, name="reports")
+app.add_typer(intake.messages_app, name="messages")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(determinations.applicability_app, name="applicability")
+app.add_typer(determinations.app, name="determinations")
 app.command("serve")(serve.serve)
 app.command("get")(get.get)
 app.command("demo")(demo.demo)

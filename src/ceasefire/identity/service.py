@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -152,8 +152,13 @@ def revoke_token(
     return token
 
 
+# Writing the token row on every request would make concurrent requests with one token queue on
+# its row lock until each commits; knowing the last use to the minute is enough.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def touch_token_use(session: Session, *, secret: str, at: datetime) -> None:
-    """Remember when a token was last used (not audited: use is not a change)."""
+    """Remember when a token was last used, to the minute (not audited: use is not a change)."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
-    if token is not None:
+    if token is not None and (token.last_used_at is None or at - token.last_used_at >= TOKEN_USE_RESOLUTION):
         token.last_used_at = at

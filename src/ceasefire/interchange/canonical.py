@@ -177,4 +177,6 @@ _WRITERS: dict[str, Any] = {
     "agreements": agreement,
     "stances": stance,
     "relations": relation,
+    "reports": plain,
+    "incidents": plain,
 }

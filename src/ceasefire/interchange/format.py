@@ -1,8 +1,9 @@
 """The registry interchange format: the envelope, reading files, local times, GeoJSON features.
 
 A document is `{"format": "ceasefire-registry", "version": 1, <section>: ...}` with any of the
-sections parties, places, areas, agreements, stances, relations. `areas` is a GeoJSON
-FeatureCollection; the other sections are lists of items shaped like the domains' Create schemas.
+sections parties, places, areas, agreements, stances, relations (the registry) and reports,
+incidents (claims, import only). `areas` is a GeoJSON FeatureCollection; the other sections are
+lists of items shaped like the domains' Create schemas.
 A bare GeoJSON FeatureCollection is read as a document holding only areas.
 """
 
@@ -25,7 +26,13 @@ from ceasefire.kernel.time import zone
 FORMAT = "ceasefire-registry"
 VERSION = 1
 SECTIONS = ("parties", "places", "areas", "agreements", "stances", "relations")
-"""Sections in the order they are written and imported (an item only refers to earlier sections)."""
+"""Registry sections in the order they are written and imported (an item only refers to earlier ones)."""
+
+WORKFLOW_SECTIONS = ("reports", "incidents")
+"""Sections of claims, imported after the registry through the intake and incidents services."""
+
+ALL_SECTIONS = SECTIONS + WORKFLOW_SECTIONS
+"""Every section a document may hold, in import order."""
 
 FEATURE_SECTIONS = ("places", "areas")
 """Sections that are GeoJSON FeatureCollections in a document."""
@@ -76,11 +83,11 @@ class RawItem:
 class Bundle:
     """Every item of one or more documents, per section, in reading order."""
 
-    items: dict[str, list[RawItem]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
+    items: dict[str, list[RawItem]] = field(default_factory=lambda: {name: [] for name in ALL_SECTIONS})
     files: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[RawItem]:
-        for name in SECTIONS:
+        for name in ALL_SECTIONS:
             yield from self.items[name]
 
     def count(self) -> int:
@@ -160,11 +167,11 @@ def add_document(bundle: Bundle, document: Any, *, file: str) -> None:
     if document.get("version") != VERSION:
         message = f"unsupported version {document.get('version')!r} (this ceasefire reads {VERSION})"
         raise Rejected([Issue(file=file, field="version", message=message, code="unsupported_version")])
-    unknown = sorted(set(document) - {"format", "version", *SECTIONS})
+    unknown = sorted(set(document) - {"format", "version", *ALL_SECTIONS})
     if unknown:
         raise Rejected([Issue(file=file, field=unknown[0], message=f"unknown section {unknown[0]!r}")])
     bundle.files.append(file)
-    for section in SECTIONS:
+    for section in ALL_SECTIONS:
         if document.get(section) is None:
             continue
         for item in _section_items(document[section], file=file, section=section):

@@ -3,7 +3,9 @@
 All or nothing: every item is validated (schema, times, geometry), compared with what is stored and
 with the other items, and its references resolved before anything is written. Items already stored
 identically are skipped (imports are idempotent); an item stored under the same id with different
-content is a conflict, never overwritten. Writes happen in one savepoint of the caller's session,
+content is a conflict, never overwritten. Reports and incidents (the claims sections) are checked
+the same way, then submitted through the intake and incidents services, which recognise what an
+earlier import stored (see `claims`). Writes happen in one savepoint of the caller's session,
 rolled back on any error (and always, for a dry run). The caller commits.
 """
 
@@ -25,17 +27,27 @@ from ceasefire.agreements.schemas import AgreementCreate, StanceCreate
 from ceasefire.audit import record
 from ceasefire.interchange import read
 from ceasefire.interchange.canonical import Key, canonical, key
+from ceasefire.interchange.claims import ClaimsWriter, unknown_report_keys
 from ceasefire.interchange.errors import Conflicting, Issue, Rejected
-from ceasefire.interchange.format import SECTIONS, Bundle, RawItem, read_files
+from ceasefire.interchange.format import (
+    ALL_SECTIONS,
+    SECTIONS,
+    WORKFLOW_SECTIONS,
+    Bundle,
+    RawItem,
+    read_files,
+)
 from ceasefire.interchange.references import missing_references
 from ceasefire.interchange.schemas import (
     ITEM_MODELS,
     AgreementItem,
     AreaItem,
     ImportReport,
+    IncidentItem,
     PartyItem,
     PlaceItem,
     RelationItem,
+    ReportItem,
     StanceItem,
 )
 from ceasefire.interchange.validation import domain_issues, validation_issues
@@ -61,7 +73,7 @@ class Entry:
 class Plan:
     """The checked input: new items to write per section, and how many are already stored."""
 
-    new: dict[str, list[Entry]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+    new: dict[str, list[Entry]] = field(default_factory=lambda: {s: [] for s in ALL_SECTIONS})
     unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     issues: list[Issue] = field(default_factory=list)
     conflicts: list[Issue] = field(default_factory=list)
@@ -161,12 +173,21 @@ def _classify(session: Session, section: str, seen: dict[Key, Entry], plan: Plan
 
 
 def plan_import(session: Session, bundle: Bundle) -> Plan:
-    """Check a bundle against its schemas, itself and the store; write nothing."""
+    """Check a bundle against its schemas, itself and the store; write nothing.
+
+    Claims items are only checked here: whether each is already stored is known when it is
+    submitted (the intake service answers a repeated submission with the stored report).
+    """
     plan = Plan()
     for section in SECTIONS:
         _classify(session, section, _distinct(section, bundle.items[section], plan), plan)
+    for section in WORKFLOW_SECTIONS:
+        plan.new[section] = list(_distinct(section, bundle.items[section], plan).values())
     if not plan.issues:
         plan.issues.extend(missing_references(session, plan.new))
+        incidents = [(e.raw, e.item) for e in plan.new["incidents"] if isinstance(e.item, IncidentItem)]
+        report_keys = {e.key[0] for e in plan.new["reports"]}
+        plan.issues.extend(unknown_report_keys(session, incidents, report_keys))
     return plan
 
 
@@ -240,13 +261,19 @@ def _write_one(session: Session, section: str, item: BaseModel, *, actor: Actor,
 
 def _write(
     session: Session, plan: Plan, *, actor: Actor, reason: str | None, progress: Progress | None
-) -> None:
+) -> ClaimsWriter:
     """Write the new items, parents before children, each through its domain service."""
     total, done = sum(len(entries) for entries in plan.new.values()), 0
-    for section in SECTIONS:
+    claims = ClaimsWriter(session, actor)
+    for section in ALL_SECTIONS:
         for entry in _in_write_order(section, plan.new[section]):
             try:
-                _write_one(session, section, entry.item, actor=actor, reason=reason)
+                if isinstance(entry.item, ReportItem | IncidentItem):
+                    claims.write(entry.raw, entry.item)
+                else:
+                    _write_one(session, section, entry.item, actor=actor, reason=reason)
+            except (Rejected, Conflicting):
+                raise
             except DomainError as exc:
                 raise Rejected([entry.raw.issue(exc.message, field=exc.field, code=exc.code)]) from None
             except IntegrityError as exc:
@@ -255,6 +282,7 @@ def _write(
             done += 1
             if progress is not None:
                 progress(done, total)
+    return claims
 
 
 def import_bundle(
@@ -280,7 +308,9 @@ def import_bundle(
     )
     savepoint = session.begin_nested()
     try:
-        _write(session, plan, actor=actor, reason=reason, progress=progress)
+        claims = _write(session, plan, actor=actor, reason=reason, progress=progress)
+        report.created.update(claims.created)
+        report.unchanged.update(claims.unchanged)
         if report.total_created:
             record(
                 session,

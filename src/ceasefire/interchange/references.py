@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from ceasefire.agreements.models import Agreement
 from ceasefire.interchange.errors import Issue
-from ceasefire.interchange.schemas import AgreementItem, AreaItem, PlaceItem, RelationItem, StanceItem
+from ceasefire.interchange.schemas import (
+    AgreementItem,
+    AreaItem,
+    PlaceItem,
+    RelationItem,
+    ReportItem,
+    StanceItem,
+)
 from ceasefire.parties.models import Party
 from ceasefire.places.models import Area, Place
 
@@ -51,6 +58,18 @@ def references(item: Any) -> Iterator[Reference]:
     elif isinstance(item, RelationItem):
         yield "subject_party_id", "parties", item.subject_party_id
         yield "object_party_id", "parties", item.object_party_id
+    elif isinstance(item, ReportItem):
+        yield from _report_references(item)
+
+
+def _report_references(item: ReportItem) -> Iterator[Reference]:
+    """The registered parties and the place a report names."""
+    for name in ("source_party_id", "perpetrator_party_id", "target_party_id"):
+        value = getattr(item, name)
+        if value:
+            yield name, "parties", value
+    if item.place_id:
+        yield "place_id", "places", item.place_id
 
 
 def _stored_ids(session: Session, section: str, ids: set[str]) -> set[str]:

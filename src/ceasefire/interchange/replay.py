@@ -1,7 +1,9 @@
 """Load the 2016 replay: the shipped gazetteer, then the replay's data package through the importer.
 
 The package (src/ceasefire/replay/data/2016/) is data, not code: registry documents listed by a
-manifest, every item citing its public source. Loading is idempotent: a second load adds nothing.
+manifest, then the worked cases (reports, submitted through the intake service as claims of their
+sources, and the incidents grouping them), every item citing its public source. Loading is
+idempotent: a second load adds nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ class ReplaySummary:
 
     gazetteer: LoadCounts
     registry: ImportReport
+
+    @property
+    def total_created(self) -> int:
+        """Items this load stored: gazetteer places, registry items, reports and incidents."""
+        return self.gazetteer.places_added + self.registry.total_created
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data."""

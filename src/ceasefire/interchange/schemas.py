@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ceasefire.agreements.schemas import AgreementCreate, StanceCreate, StatusChangeCreate
+from ceasefire.intake.schemas import ReportSubmission
 from ceasefire.kernel.ids import SLUG_PATTERN, is_slug
 from ceasefire.parties.schemas import PartyCreate, RelationCreate
 from ceasefire.places.schemas import AreaCreate, PlaceCreate
@@ -69,6 +70,38 @@ class RelationItem(RelationCreate):
     subject_party_id: str = Field(min_length=1, max_length=64)
 
 
+class ReportItem(ReportSubmission):
+    """A report as received: the message's fields and the claim (ReportSubmission), a key and the
+    public source it was taken from (cited in the stored message's payload)."""
+
+    id: str = Field(max_length=64, description="The item's key: the submission's idempotency key.")
+    source: str = Field(min_length=1, max_length=500, description="The public source of the message.")
+    source_url: str | None = Field(None, max_length=2000)
+
+    _id = field_validator("id")(_required_slug)
+
+    def submission(self) -> ReportSubmission:
+        """The submission the intake service receives: the citation goes into the payload."""
+        data = self.model_dump(exclude_unset=True, exclude={"id", "source", "source_url"})
+        citation = {"source": self.source, "source_url": self.source_url, "interchange_id": self.id}
+        data["payload"] = {**self.payload, **{k: v for k, v in citation.items() if v is not None}}
+        return ReportSubmission.model_validate(data)
+
+
+class IncidentItem(BaseModel):
+    """An incident grouping reports of the same import (or stored earlier) by their keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(max_length=64, description="The item's key (the stored incident gets its own id).")
+    title: str = Field(min_length=1, max_length=300)
+    reports: list[str] = Field(min_length=1, max_length=500, description="Keys of report items.")
+    source: str = Field(min_length=1, max_length=500, description="The public source of the grouping.")
+    source_url: str | None = Field(None, max_length=2000)
+
+    _id = field_validator("id")(_required_slug)
+
+
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "parties": PartyItem,
     "places": PlaceItem,
@@ -76,6 +109,8 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "agreements": AgreementItem,
     "stances": StanceItem,
     "relations": RelationItem,
+    "reports": ReportItem,
+    "incidents": IncidentItem,
 }
 """The item model of each section."""
 

@@ -11,8 +11,9 @@ _SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 def new_id() -> str:
-    """Return a fresh random identifier (URL-safe, 22 characters)."""
-    return secrets.token_urlsafe(16)
+    """Return a fresh random identifier: 24 lower-case hex digits (96 bits; never starts with '-',
+    so it is safe as a command-line argument)."""
+    return secrets.token_hex(12)
 
 
 def slugify(text: str, *, max_length: int = 48) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import column, exists, func, or_, select, table
+from sqlalchemy import column, exists, func, or_, select, table, true
 from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.kernel.paging import Page, PageRequest
@@ -127,11 +127,13 @@ def names_fingerprint(session: Session) -> tuple[Any, ...]:
     Count and largest id of place_name catch additions; the total length of the names and the
     newest place's creation time guard against a rolled-back id being reused for another name.
     """
-    names = session.execute(
-        select(func.count(PlaceName.id), func.max(PlaceName.id), func.sum(func.length(PlaceName.normalized)))
-    ).one()
-    places = session.execute(select(func.count(Place.id), func.max(Place.created_at))).one()
-    return (*names, *places)
+    names = select(
+        func.count(PlaceName.id), func.max(PlaceName.id), func.sum(func.length(PlaceName.normalized))
+    ).subquery()
+    places = select(func.count(Place.id), func.max(Place.created_at)).subquery()
+    # One round trip: every report naming a place asks for this.
+    both = select(names, places).select_from(names.join(places, true()))
+    return tuple(session.execute(both).one())
 
 
 def get_area(session: Session, area_id: str) -> Area | None:
