@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import typer
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy.orm import Session
 
 from ceasefire.cli.demo import DEMO_ACCOUNTS

@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
