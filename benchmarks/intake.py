@@ -415,6 +415,9 @@ def main() -> None:
         f"\n{stored:,} of the {len(acknowledged):,} reports acknowledged with 201 (warm-up included) "
         f"found in the database by id; the run added {added:,} report rows. Load average of the "
         f"machine when the run began: {load_before:.1f} (other work on the machine slows every case).\n"
+        f"\nAt {main_case.cpu_ms:.1f} ms of server CPU per report, one worker process cannot pass "
+        f"{1000 / main_case.cpu_ms:,.0f} reports/s on one core, whatever the concurrency; an authenticated "
+        f"GET /me alone costs {me.cpu_ms:.1f} ms (HTTP, routing, token check, transaction).\n"
     )
     print(table)
     write_results(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ceasefire.audit.models import AuditEntry
 from ceasefire.identity import service as identity
 from ceasefire.identity.crypto import FernetCipher
-from ceasefire.intake import service
+from ceasefire.intake import rules, service, submission
 from ceasefire.intake.models import Message, Report
 from ceasefire.intake.schemas import MessageCreate, ReportClaim, ReportSubmission
 from ceasefire.kernel.actor import PUBLIC, Actor
@@ -354,7 +354,7 @@ def test_a_retry_racing_its_original_is_answered_with_the_original(
     data = _submission()
     first = service.accept_report(session, data=data, actor=observer, cipher=CIPHER, idempotency_key="race")
     # The retry's first look finds nothing (the original was not committed yet when it looked) ...
-    monkeypatch.setattr(service, "_replay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(submission, "_replay", lambda *args, **kwargs: None)
     again = service.accept_report(session, data=data, actor=observer, cipher=CIPHER, idempotency_key="race")
     # ... and its insert then meets the original's key: it answers with the original, storing nothing.
     assert again.replayed
@@ -374,6 +374,6 @@ def test_a_reference_code_already_taken_is_drawn_again(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes = iter(["CF-2222-2222", "CF-2222-2222", "CF-3333-3333"])
-    monkeypatch.setattr(service.rules, "new_reference_code", lambda: next(codes))
+    monkeypatch.setattr(rules, "new_reference_code", lambda: next(codes))
     first, second = make_message(session), make_message(session)
     assert (first.reference_code, second.reference_code) == ("CF-2222-2222", "CF-3333-3333")
