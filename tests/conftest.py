@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from ceasefire.api.deps import get_session
 from ceasefire.app import create_app
-from ceasefire.db.engine import create_engine_for, normalize_url
+from ceasefire.db.engine import create_engine_for, normalize_url, session_factory, transaction
+from ceasefire.interchange import load_replay
+from ceasefire.kernel.actor import SYSTEM
 from ceasefire.migrations.runner import upgrade
 from ceasefire.settings import Settings
 from tests.factories import make_user, token_for
@@ -95,6 +97,22 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     """A session rolled back after the test."""
     with rolled_back(engine) as sess:
+        yield sess
+
+
+@pytest.fixture(scope="session")
+def replay_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database of the dialect under test with the gazetteer and the 2016 replay loaded (once)."""
+    with migrated_database(tmp_path_factory.mktemp("replay")) as eng:
+        with transaction(session_factory(eng)) as sess:
+            load_replay(sess, actor=SYSTEM)
+        yield eng
+
+
+@pytest.fixture
+def replay(replay_engine: Engine) -> Iterator[Session]:
+    """A session on the replay database, rolled back after the test."""
+    with rolled_back(replay_engine) as sess:
         yield sess
 
 

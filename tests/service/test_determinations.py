@@ -3,19 +3,17 @@ worked cases from stored claims, issuing and superseding findings, validation an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.agreements import effective_stances, stance_of
 from ceasefire.agreements import repository as agreements_repo
 from ceasefire.audit.models import AuditEntry
-from ceasefire.db.engine import session_factory, transaction
 from ceasefire.determinations import service
 from ceasefire.determinations.applicability import Reason
 from ceasefire.determinations.catalog import agreement_catalog
@@ -24,34 +22,16 @@ from ceasefire.determinations.models import Determination
 from ceasefire.determinations.schemas import DeterminationCreate
 from ceasefire.evidence.models import Evidence
 from ceasefire.incidents.models import Incident
-from ceasefire.interchange import load_replay
 from ceasefire.interchange.replay import replay_folder
-from ceasefire.kernel.actor import SYSTEM, Actor
+from ceasefire.kernel.actor import Actor
 from ceasefire.kernel.claims import Finding, Verdict
 from ceasefire.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ceasefire.kernel.time import TimePrecision
 from ceasefire.parties import resolve_party
 from ceasefire.parties.models import PartyStance
 from tests import determinations_data as data
-from tests.conftest import migrated_database, rolled_back
 
 ANALYST = Actor(id="u-analyst", username="analyst1", role="analyst")
-
-
-@pytest.fixture(scope="module")
-def replay_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A database of the dialect under test with the gazetteer and the 2016 replay loaded."""
-    with migrated_database(tmp_path_factory.mktemp("replay-determinations")) as engine:
-        with transaction(session_factory(engine)) as session:
-            load_replay(session, actor=SYSTEM)
-        yield engine
-
-
-@pytest.fixture
-def replay(replay_engine: Engine) -> Iterator[Session]:
-    """A session on the replay database, rolled back after the test."""
-    with rolled_back(replay_engine) as session:
-        yield session
 
 
 def store_case_1(session: Session, **options: Any) -> None:

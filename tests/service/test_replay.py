@@ -3,12 +3,11 @@ loading it twice, and the export -> import -> export round trip."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.agreements import service as agreements
@@ -24,25 +23,9 @@ from ceasefire.migrations.runner import upgrade
 from ceasefire.parties import get_party, resolve_party
 from ceasefire.parties.models import PartyAlias
 from ceasefire.places import areas_containing, get_place, load_gazetteer
-from tests.conftest import migrated_database, new_database_url, rolled_back
+from tests.conftest import new_database_url
 
 COH_START = datetime(2016, 2, 26, 22, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def replay_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A database of the dialect under test with the gazetteer and the 2016 replay loaded."""
-    with migrated_database(tmp_path_factory.mktemp("replay")) as engine:
-        with transaction(session_factory(engine)) as session:
-            load_replay(session, actor=SYSTEM)
-        yield engine
-
-
-@pytest.fixture
-def replay(replay_engine: Engine) -> Iterator[Session]:
-    """A session on the replay database, rolled back after the test."""
-    with rolled_back(replay_engine) as session:
-        yield session
 
 
 def _ids(found: list[stances.EffectiveStance]) -> set[str]:

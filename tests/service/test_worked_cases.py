@@ -7,16 +7,13 @@ it in a rolled-back session.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.audit.models import AuditEntry
 from ceasefire.cli.demo import registry_counts, workflow_counts
-from ceasefire.db.engine import session_factory, transaction
 from ceasefire.determinations import service as determinations
 from ceasefire.determinations.applicability import Applicability
 from ceasefire.incidents import service as incidents
@@ -29,7 +26,6 @@ from ceasefire.interchange import load_replay
 from ceasefire.interchange.claims import idempotency_key
 from ceasefire.kernel.actor import SYSTEM
 from ceasefire.kernel.claims import Verdict
-from tests.conftest import migrated_database, rolled_back
 
 CASE_REPORTS = {
     1: ["case-1-opposition-reports-shelling-of-jobar", "case-1-government-reports-rebel-attack-in-jobar"],
@@ -42,22 +38,6 @@ CASE_REPORTS = {
         "case-5-russian-mod-denies-flights-near-aleppo",
     ],
 }
-
-
-@pytest.fixture(scope="module")
-def replay_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A database of the dialect under test with the 2016 replay, worked cases included, loaded."""
-    with migrated_database(tmp_path_factory.mktemp("cases")) as engine:
-        with transaction(session_factory(engine)) as session:
-            load_replay(session, actor=SYSTEM)
-        yield engine
-
-
-@pytest.fixture
-def replay(replay_engine: Engine) -> Iterator[Session]:
-    """A session on the replay database, rolled back after the test."""
-    with rolled_back(replay_engine) as session:
-        yield session
 
 
 def report_of(session: Session, key: str) -> Report:
