@@ -14,7 +14,6 @@ from ceasefire.identity import service as identity
 from ceasefire.identity.models import User
 from ceasefire.identity.rules import Permission, has_permission
 from ceasefire.kernel.actor import PUBLIC, Actor
-from ceasefire.kernel.clock import utc_now
 from ceasefire.kernel.crypto import Cipher
 from ceasefire.kernel.errors import Conflict, Forbidden, Unauthenticated
 
@@ -46,7 +45,6 @@ def current_user(
     if credentials is None:
         raise Unauthenticated("this route needs an API token", code="missing_token")
     user = identity.authenticate_token(session, secret=credentials.credentials)
-    identity.touch_token_use(session, secret=credentials.credentials, at=utc_now())
     request.state.user = user
     return user
 

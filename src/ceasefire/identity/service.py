@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,15 +114,27 @@ def issue_token(
     return TokenIssued(id=token.id, name=token.name, token=secret, prefix=token.prefix, expires_at=expires_at)
 
 
+# Writing the token row on every request would make concurrent requests with one token queue on
+# its row lock until each commits; knowing the last use to the minute is enough.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def authenticate_token(session: Session, *, secret: str, clock: Clock = utc_now) -> User:
-    """The active user owning a valid (unrevoked, unexpired) token, or Unauthenticated."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    """The active user owning a valid (unrevoked, unexpired) token, or Unauthenticated.
+
+    One query finds the token and its user; the token's last use is remembered to the minute.
+    """
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    row = session.execute(query.where(ApiToken.token_hash == token_digest(secret))).first()
     now = clock()
-    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+    if row is None:
         raise Unauthenticated("invalid or expired token", code="bad_token")
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    token, user = row
+    expired = token.expires_at is not None and token.expires_at <= now
+    if token.revoked_at is not None or expired or not user.is_active:
         raise Unauthenticated("invalid or expired token", code="bad_token")
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
     return user
 
 
@@ -150,15 +162,3 @@ def revoke_token(
             changes={"revoked_at": token.revoked_at},
         )
     return token
-
-
-# Writing the token row on every request would make concurrent requests with one token queue on
-# its row lock until each commits; knowing the last use to the minute is enough.
-TOKEN_USE_RESOLUTION = timedelta(minutes=1)
-
-
-def touch_token_use(session: Session, *, secret: str, at: datetime) -> None:
-    """Remember when a token was last used, to the minute (not audited: use is not a change)."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
-    if token is not None and (token.last_used_at is None or at - token.last_used_at >= TOKEN_USE_RESOLUTION):
-        token.last_used_at = at
