@@ -279,20 +279,17 @@ def merge_incidents(
     stage_row(session, source, Stage.MERGED, actor=actor, reason=reason, clock=clock)
     source.merged_into_id = target.id
     session.flush()
-    for entity_id, changes in (
-        (source.id, {"into": target.id, "reports": lineages, "stage": Stage.MERGED.value}),
-        (target.id, {"merged_from": source.id, "reports": lineages}),
-    ):
-        record(
-            session,
-            actor=actor,
-            action="incident.merge",
-            entity_type="incident",
-            entity_id=entity_id,
-            changes=changes,
-            reason=reason,
-            clock=clock,
-        )
+    _audit_each(
+        session,
+        action="incident.merge",
+        entries=(
+            (source.id, {"into": target.id, "reports": lineages, "stage": Stage.MERGED.value}),
+            (target.id, {"merged_from": source.id, "reports": lineages}),
+        ),
+        actor=actor,
+        reason=reason,
+        clock=clock,
+    )
     refresh(session, source, clock=clock)
     refresh(session, target, clock=clock)
     return target
@@ -331,23 +328,46 @@ def split_incident(
         _decide(session, link.report_lineage_id, incident.id, PairDecisionKind.REJECT, actor)
         _decide(session, link.report_lineage_id, new.id, PairDecisionKind.ACCEPT, actor)
     lineages = [link.report_lineage_id for link in links]
-    for entity_id, changes in (
-        (incident.id, {"new_incident": new.id, "reports": lineages}),
-        (new.id, {"split_from": incident.id, "reports": lineages, "title": title, "stage": Stage.NEW.value}),
-    ):
+    _audit_each(
+        session,
+        action="incident.split",
+        entries=(
+            (incident.id, {"new_incident": new.id, "reports": lineages}),
+            (
+                new.id,
+                {"split_from": incident.id, "reports": lineages, "title": title, "stage": Stage.NEW.value},
+            ),
+        ),
+        actor=actor,
+        reason=reason,
+        clock=clock,
+    )
+    refresh(session, incident, clock=clock)
+    refresh(session, new, clock=clock)
+    return new
+
+
+def _audit_each(
+    session: Session,
+    *,
+    action: str,
+    entries: Sequence[tuple[str, dict[str, object]]],
+    actor: Actor,
+    reason: str | None,
+    clock: Clock,
+) -> None:
+    """One audit entry for each incident a grouping verb touched."""
+    for entity_id, changes in entries:
         record(
             session,
             actor=actor,
-            action="incident.split",
+            action=action,
             entity_type="incident",
             entity_id=entity_id,
             changes=changes,
             reason=reason,
             clock=clock,
         )
-    refresh(session, incident, clock=clock)
-    refresh(session, new, clock=clock)
-    return new
 
 
 def record_pair_decision(
