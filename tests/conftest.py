@@ -124,6 +124,9 @@ def settings(tmp_path: Path) -> Settings:
         max_body_bytes=64 * 1024,
         encryption_keys=[TEST_KEY],
         max_evidence_bytes=256 * 1024,
+        # Tests send many requests from one address; the rate-limit tests set their own limits.
+        login_rate_limit="10000/minute",
+        public_report_rate_limit="10000/minute",
         _env_file=None,
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from ceasefire import __version__
 from ceasefire.api.errors import install_error_handlers
 from ceasefire.api.limits import BodySizeLimit
+from ceasefire.api.ratelimit import RateLimiter
 from ceasefire.api.routes import (
     agreements,
     areas,
@@ -26,6 +27,7 @@ from ceasefire.db.engine import create_engine_for, session_factory
 from ceasefire.evidence.store import EvidenceStore
 from ceasefire.identity.crypto import FernetCipher, demo_key
 from ceasefire.settings import Settings, load_settings
+from ceasefire.web.mount import mount_web
 
 API_PREFIX = "/api/v1"
 # Room for the form fields and multipart framing around an evidence file of the largest size allowed.
@@ -69,6 +71,13 @@ def build_cipher(settings: Settings) -> FernetCipher | None:
     return FernetCipher(keys) if keys else None
 
 
+def _first_key(settings: Settings) -> str | None:
+    keys = [k.get_secret_value() for k in settings.encryption_keys]
+    if not keys and settings.demo_mode:
+        return demo_key(settings.data_dir / "demo-encryption.key")
+    return keys[0] if keys else None
+
+
 def create_server_app() -> FastAPI:
     """The factory `ceasefire serve` runs: refuses to start without an encryption key (but in demo mode)."""
     settings = load_settings()
@@ -101,8 +110,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessions = session_factory(engine)
     app.state.cipher = build_cipher(settings)
     app.state.evidence_store = EvidenceStore(settings.resolved_evidence_dir())
+    app.state.rate_limiter = RateLimiter.build(
+        settings.rate_limit_storage,
+        {"login": settings.login_rate_limit, "public_report": settings.public_report_rate_limit},
+    )
     install_error_handlers(app)
     app.include_router(build_api())
+    mount_web(app, key_material=_first_key(settings))
     upload_limit = max(settings.max_body_bytes, settings.max_evidence_bytes + MULTIPART_OVERHEAD)
     app.add_middleware(
         BodySizeLimit,

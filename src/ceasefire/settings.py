@@ -5,13 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
     """The per-user data directory (e.g. ~/.local/share/ceasefire on Linux)."""
     return Path(user_data_dir("ceasefire", appauthor=False))
+
+
+class ReportChannel(BaseModel):
+    """One way for the public to report a violation, shown on the "how to report" page."""
+
+    kind: str = Field(description="hotline, sms, email, whatsapp, post or office.")
+    label: str = Field(description="Who answers, e.g. 'Coordination centre hotline'.")
+    value: str = Field(description="The number, address or place.")
+    hours: str | None = Field(default=None, description="When it is answered, e.g. '24/7'.")
+
+
+def default_report_channels() -> list[ReportChannel]:
+    """The demo's channels (placeholders from the reserved documentation ranges, not real numbers)."""
+    return [
+        ReportChannel(
+            kind="hotline", label="Ceasefire task force hotline", value="+41 22 555 0100", hours="24/7"
+        ),
+        ReportChannel(kind="sms", label="SMS reporting line", value="+41 22 555 0101", hours="24/7"),
+        ReportChannel(kind="email", label="Task force secretariat", value="report@ceasefire.example"),
+    ]
 
 
 class Settings(BaseSettings):
@@ -71,6 +91,42 @@ class Settings(BaseSettings):
             "text/plain",
         ],
         description="Media types accepted as evidence, as sniffed from the bytes (not as declared).",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="How long a web sign-in lasts before signing in again."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row that lock an account."
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a locked account stays locked."
+    )
+    login_rate_limit: str = Field(
+        default="10/minute", description="Sign-in attempts allowed per client address (limits syntax)."
+    )
+    public_report_rate_limit: str = Field(
+        default="5/minute;30/day",
+        description="Public report submissions allowed per client address (limits syntax).",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// (one process) or redis://host:6379.",
+    )
+    report_channels: list[ReportChannel] = Field(
+        default_factory=default_report_channels,
+        description=(
+            "How the public can report (JSON list of {kind, label, value, hours}), shown on the home page."
+        ),
+    )
+    map_tile_url: str | None = Field(
+        default=None,
+        description=(
+            "Tile server URL template (e.g. https://tiles.example/{z}/{x}/{y}.png). Unset: the map draws an "
+            "offline basemap from shipped data, so it works without internet."
+        ),
+    )
+    map_tile_attribution: str = Field(
+        default="", description="Attribution shown under the map when a tile server is used."
     )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -96,6 +97,15 @@ Reader = Annotated[Actor, Depends(require(Permission.REGISTRY_READ))]
 Writer = Annotated[Actor, Depends(require(Permission.REGISTRY_WRITE))]
 AuditReader = Annotated[Actor, Depends(require(Permission.AUDIT_READ))]
 Admin = Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]
+
+
+def lockout_policy(request: Request) -> identity.LockoutPolicy:
+    """The sign-in lockout policy of the settings."""
+    settings = request.app.state.settings
+    return identity.LockoutPolicy(
+        max_failures=settings.login_max_failures,
+        lockout=timedelta(minutes=settings.login_lockout_minutes),
+    )
 
 
 async def get_cipher(request: Request) -> Cipher:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,6 +23,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.INVALID: 422,
     ErrorKind.UNAUTHENTICATED: 401,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.TOO_MANY: 429,
 }
 
 _CODE_BY_STATUS = {
@@ -72,6 +74,8 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = STATUS_BY_KIND[exc.kind]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if "retry_after" in exc.details:
+        headers = {"Retry-After": str(exc.details["retry_after"])}
     return envelope(
         status, exc.code, exc.message, field=exc.field, details=exc.details or None, headers=headers
     )
@@ -111,10 +115,24 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return envelope(500, "internal_error", "internal error; the change was not stored")
 
 
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+# Which failure goes through which envelope builder; the web pages wrap these for their own paths.
+HANDLERS: dict[type[Exception], Handler] = {
+    DomainError: _domain,
+    RequestValidationError: _validation,
+    StarletteHTTPException: _http,
+    IntegrityError: _integrity,
+    Exception: _unexpected,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error."""
+    return STATUS_BY_KIND[exc.kind]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every failure through the envelope."""
-    app.add_exception_handler(DomainError, _domain)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(IntegrityError, _integrity)
-    app.add_exception_handler(Exception, _unexpected)
+    for exc_type, handler in HANDLERS.items():
+        app.add_exception_handler(exc_type, handler)

@@ -45,7 +45,7 @@ class BodySizeLimit:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([], message), send)
+                await self.app(scope, _replay([], message, receive), send)
                 return
             chunk = message.get("body", b"")
             received += len(chunk)
@@ -54,7 +54,7 @@ class BodySizeLimit:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        await self.app(scope, _replay(chunks, None), send)
+        await self.app(scope, _replay(chunks, None, receive), send)
 
     async def _refuse(self, send: Send, max_bytes: int) -> None:
         body: dict[str, Any] = {
@@ -80,8 +80,12 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": payload})
 
 
-def _replay(chunks: list[bytes], then: Message | None) -> Receive:
-    """A receive callable that hands back a buffered body, then waits for the client to go."""
+def _replay(chunks: list[bytes], then: Message | None, original: Receive) -> Receive:
+    """A receive callable that hands back a buffered body, then the server's own messages.
+
+    After the body, the server's receive is the one to wait on: it tells when the client really
+    goes. (Answering "disconnect" at once made streamed and file responses stop before their body.)
+    """
     pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
     if then is not None:
         pending = [then]
@@ -89,6 +93,6 @@ def _replay(chunks: list[bytes], then: Message | None) -> Receive:
     async def receive() -> Message:
         if pending:
             return pending.pop(0)
-        return {"type": "http.disconnect"}
+        return await original()
 
     return receive

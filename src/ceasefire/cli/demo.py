@@ -114,7 +114,7 @@ def _load(session: Session) -> ReplaySummary:
     return summary
 
 
-def _accounts(session: Session) -> list[tuple[str, str, str]]:
+def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing; (username, role, token or how to get one)."""
     rows = []
     for username, display_name, role, party_id in DEMO_ACCOUNTS:
@@ -194,12 +194,13 @@ def demo(
         runner.upgrade(engine)
         with transaction(session_factory(engine)) as session:
             summary = _load(session)
-            accounts = _accounts(session)
+            accounts = ensure_demo_accounts(session)
             counts = registry_counts(session) | workflow_counts(session)
         console.print(f"database: {settings.resolved_database_url()}")
         new = summary.total_created
         console.print(f"loaded: {new} new items; " + ", ".join(f"{n} {name}" for name, n in counts.items()))
         _print_accounts(accounts, settings, data_dir)
+        console.print(f"web pages: http://{HOST}:{port}/ (sign in at /login)")
         console.print(f"health: http://{HOST}:{port}/api/v1/health")
         console.print(f"API docs: http://{HOST}:{port}/api/v1/docs")
         if no_serve:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ceasefire.db.base import Base, CreatedAtMixin
@@ -23,6 +23,9 @@ class User(CreatedAtMixin, Base):
     party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"), default=None)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wrong passwords in a row since the last success or lock; at the limit the account is locked.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class ApiToken(CreatedAtMixin, Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from ceasefire.identity.models import ApiToken, User
 from ceasefire.identity.rules import Role, role_needs_party
 from ceasefire.identity.schemas import TokenCreate, TokenIssued, UserCreate
 from ceasefire.identity.security import hash_password, new_token, token_digest, verify_password
-from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.actor import SYSTEM, Actor
 from ceasefire.kernel.clock import Clock, utc_now
 from ceasefire.kernel.errors import Conflict, Invalid, NotFound, Unauthenticated
 from ceasefire.kernel.ids import new_id
@@ -85,6 +86,70 @@ def authenticate_password(session: Session, *, username: str, password: str) -> 
     return user
 
 
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """How many wrong passwords in a row lock an account, and for how long."""
+
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+class SignInRefused(Unauthenticated):
+    """A refused sign-in; `changed` says the failure counter moved and must be committed anyway."""
+
+    def __init__(self, message: str, *, code: str, changed: bool) -> None:
+        super().__init__(message, code=code)
+        self.changed = changed
+
+
+def sign_in(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    policy: LockoutPolicy = LockoutPolicy(),
+    clock: Clock = utc_now,
+) -> User:
+    """Check a password with lockout: too many wrong ones in a row lock the account for a while.
+
+    A refusal raises SignInRefused; when it counted a failure (or locked the account) the caller must
+    commit before answering, or the count would be rolled back with the request.
+    """
+    now = clock()
+    user = find_user(session, username=username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)  # the same work as a real check, so timing tells nothing
+        raise SignInRefused(
+            "too many wrong passwords: this account is locked for a while; try again later "
+            "or ask an administrator",
+            code="account_locked",
+            changed=False,
+        )
+    try:
+        user = authenticate_password(session, username=username, password=password)
+    except Unauthenticated:
+        if user is None or not user.is_active:
+            raise SignInRefused("wrong username or password", code="bad_credentials", changed=False) from None
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + policy.lockout
+            record(
+                session,
+                actor=SYSTEM,
+                action="user.lock",
+                entity_type="user_account",
+                entity_id=user.id,
+                changes={"locked_until": user.locked_until},
+                reason=f"{policy.max_failures} wrong passwords in a row",
+            )
+        raise SignInRefused("wrong username or password", code="bad_credentials", changed=True) from None
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins = 0
+        user.locked_until = None
+    return user
+
+
 def issue_token(
     session: Session, *, user: User, data: TokenCreate, actor: Actor, clock: Clock = utc_now
 ) -> TokenIssued:
@@ -136,6 +201,12 @@ def authenticate_token(session: Session, *, secret: str, clock: Clock = utc_now)
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
         token.last_used_at = now
     return user
+
+
+def token_id_for(session: Session, *, secret: str) -> str | None:
+    """The id of the token with this secret, if any (to revoke the token a browser holds)."""
+    query = select(ApiToken.id).where(ApiToken.token_hash == token_digest(secret))
+    return session.scalar(query)
 
 
 def list_tokens(session: Session, *, user: User) -> list[ApiToken]:

@@ -15,6 +15,7 @@ class ErrorKind(StrEnum):
     INVALID = "invalid"
     UNAUTHENTICATED = "unauthenticated"
     TOO_LARGE = "too_large"
+    TOO_MANY = "too_many_requests"
 
 
 class DomainError(Exception):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from ceasefire.api.deps import ActorDep, Admin, SessionDep, UserDep
+from ceasefire.api.deps import ActorDep, Admin, SessionDep, UserDep, lockout_policy
 from ceasefire.identity import service
 from ceasefire.identity.schemas import (
     PasswordLogin,
@@ -19,9 +19,20 @@ router = APIRouter(tags=["identity"])
 
 
 @router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
-def log_in(data: PasswordLogin, session: SessionDep) -> TokenIssued:
-    """Exchange a username and password for a new API token (public; wrong credentials get 401)."""
-    user = service.authenticate_password(session, username=data.username, password=data.password)
+def log_in(data: PasswordLogin, request: Request, session: SessionDep) -> TokenIssued:
+    """Exchange a username and password for a new API token (public; wrong credentials get 401).
+
+    Wrong passwords in a row lock the account for a while (settings login_max_failures and
+    login_lockout_minutes); a locked account gets 401 account_locked even with the right password.
+    """
+    try:
+        user = service.sign_in(
+            session, username=data.username, password=data.password, policy=lockout_policy(request)
+        )
+    except service.SignInRefused as refused:
+        if refused.changed:
+            session.commit()  # the failure count outlives the refused request
+        raise
     actor = service.actor_for(user, via="api")
     return service.issue_token(
         session,
