@@ -127,6 +127,7 @@ def settings(tmp_path: Path) -> Settings:
         # Tests send many requests from one address; the rate-limit tests set their own limits.
         login_rate_limit="10000/minute",
         public_report_rate_limit="10000/minute",
+        receipt_rate_limit="10000/minute",
         _env_file=None,
     )
 

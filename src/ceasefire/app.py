@@ -11,9 +11,11 @@ from ceasefire.api.errors import install_error_handlers
 from ceasefire.api.limits import BodySizeLimit
 from ceasefire.api.ratelimit import RateLimiter
 from ceasefire.api.routes import (
+    access,
     agreements,
     areas,
     audit,
+    correlation,
     determinations,
     evidence,
     health,
@@ -28,6 +30,7 @@ from ceasefire.evidence.store import EvidenceStore
 from ceasefire.identity.crypto import FernetCipher, demo_key
 from ceasefire.settings import Settings, load_settings
 from ceasefire.web.mount import mount_web
+from ceasefire.web.routes import public as public_pages
 
 API_PREFIX = "/api/v1"
 # Room for the form fields and multipart framing around an evidence file of the largest size allowed.
@@ -54,6 +57,8 @@ def build_api() -> APIRouter:
         evidence,
         incidents,
         determinations,
+        access,
+        correlation,
     ):
         api.include_router(module.router)
     return api
@@ -112,7 +117,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.evidence_store = EvidenceStore(settings.resolved_evidence_dir())
     app.state.rate_limiter = RateLimiter.build(
         settings.rate_limit_storage,
-        {"login": settings.login_rate_limit, "public_report": settings.public_report_rate_limit},
+        {
+            "login": settings.login_rate_limit,
+            "public_report": settings.public_report_rate_limit,
+            "receipt": settings.receipt_rate_limit,
+        },
     )
     install_error_handlers(app)
     app.include_router(build_api())
@@ -121,6 +130,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        overrides={f"{API_PREFIX}/evidence": upload_limit},
+        overrides={
+            f"{API_PREFIX}/evidence": upload_limit,
+            **public_pages.upload_limits(settings, MULTIPART_OVERHEAD),
+        },
     )
     return app

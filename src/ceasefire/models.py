@@ -1,5 +1,21 @@
 """Imports every table so that the metadata is complete (for Alembic and the drift check)."""
 
+from ceasefire.access.models import (
+    AgreementApprover,
+    Approval,
+    BesiegedArea,
+    Checkpoint,
+    Corridor,
+    CorridorStatus,
+    DailyLog,
+    Movement,
+    MovementEvent,
+    ObservationPost,
+    Obstruction,
+    Site,
+    SiteAcknowledgement,
+    SiteFlag,
+)
 from ceasefire.agreements.models import (
     Agreement,
     AgreementArea,
@@ -8,6 +24,7 @@ from ceasefire.agreements.models import (
     Obligation,
 )
 from ceasefire.audit.models import AuditEntry
+from ceasefire.correlation.models import CorrelationCell, CorrelationEntry, CorrelationPair
 from ceasefire.db.base import Base
 from ceasefire.determinations.models import Determination
 from ceasefire.evidence.models import CustodyEvent, Evidence, ReportEvidence
@@ -21,19 +38,33 @@ metadata = Base.metadata
 
 __all__ = [
     "Agreement",
+    "AgreementApprover",
     "AgreementArea",
     "AgreementParty",
     "AgreementStatusChange",
     "ApiToken",
+    "Approval",
     "Area",
     "AuditEntry",
+    "BesiegedArea",
+    "Checkpoint",
+    "CorrelationCell",
+    "CorrelationEntry",
+    "CorrelationPair",
+    "Corridor",
+    "CorridorStatus",
     "CustodyEvent",
+    "DailyLog",
     "Determination",
     "Evidence",
     "Incident",
     "IncidentReport",
     "Message",
+    "Movement",
+    "MovementEvent",
     "Obligation",
+    "ObservationPost",
+    "Obstruction",
     "PairDecision",
     "Party",
     "PartyAlias",
@@ -44,6 +75,9 @@ __all__ = [
     "Report",
     "ReportEvidence",
     "ReportWithdrawal",
+    "Site",
+    "SiteAcknowledgement",
+    "SiteFlag",
     "StageChange",
     "User",
     "metadata",

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
         default="5/minute;30/day",
         description="Public report submissions allowed per client address (limits syntax).",
     )
+    receipt_rate_limit: str = Field(
+        default="20/minute;200/day",
+        description=(
+            "Look-ups of, and additions to, public reports by reference code allowed per client address "
+            "(limits syntax): enough for a sender, far too few to guess codes."
+        ),
+    )
     rate_limit_storage: str = Field(
         default="memory://",
         description="Where rate-limit counters live: memory:// (one process) or redis://host:6379.",
@@ -128,8 +135,44 @@ class Settings(BaseSettings):
     map_tile_attribution: str = Field(
         default="", description="Attribution shown under the map when a tile server is used."
     )
+    correlation_on_intake: bool = Field(
+        default=True,
+        description="Correlate each new report with the incidents and reports on file as it is received.",
+    )
+    correlation_attach_threshold: float = Field(
+        default=0.75,
+        ge=0.0,
+        le=1.0,
+        description="Score (0-1) at or above which the correlator groups a report automatically.",
+    )
+    correlation_propose_threshold: float = Field(
+        default=0.55,
+        ge=0.0,
+        le=1.0,
+        description="Score (0-1) at or above which a pairing is proposed to an analyst (below: left apart).",
+    )
+    correlation_opens_incidents: bool = Field(
+        default=False,
+        description=(
+            "Let the correlator open an incident when a new report matches an ungrouped report above "
+            "the attach threshold (default: it proposes the pairing; a batch run or an analyst opens it)."
+        ),
+    )
+    correlation_max_proposals: int = Field(
+        default=5, ge=0, le=100, description="Most proposals the correlator makes for one report."
+    )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+
+    def correlation_thresholds(self) -> tuple[float, float, int, bool]:
+        """Attach and propose thresholds, the proposals cap and whether incidents may be opened, as
+        plain values for the domain."""
+        return (
+            self.correlation_attach_threshold,
+            self.correlation_propose_threshold,
+            self.correlation_max_proposals,
+            self.correlation_opens_incidents,
+        )
 
     def resolved_evidence_dir(self) -> Path:
         """The evidence store: the setting, or evidence/ in the data directory."""

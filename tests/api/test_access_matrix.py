@@ -22,7 +22,9 @@ evidence, cited by rep-b; inc-b = an internal incident grouping rep-b and rep-b2
 B only); inc-acc-a = an internal incident grouping an observer's report that accuses party A;
 inc-pub = an incident published to the public; det-b = a determination on inc-b; receipt-b = the
 reference code of msg-b; own-token = the caller's own token; party-b, place, area, agreement =
-registry records. The second id of the unlink route is rep-b.
+registry records; mov-b/appr-b = a movement through party B's area of control and party B's approval
+of it; mov-draft, site, corridor, post = access records; pair-b = an open correlation proposal
+pairing the unlinked report with inc-b. The second id of the unlink route is rep-b.
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ from httpx2 import Response
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import service as access
+from ceasefire.access.models import Approval
+from ceasefire.access.schemas import CorridorCreate, PostCreate, SiteCreate
 from ceasefire.audit.models import AuditEntry
+from ceasefire.correlation.models import CorrelationPair
 from ceasefire.determinations import service as determinations
 from ceasefire.determinations.schemas import DeterminationCreate
 from ceasefire.evidence import service as evidence
@@ -51,6 +57,7 @@ from ceasefire.intake.models import Message
 from ceasefire.kernel.actor import SYSTEM, Actor
 from ceasefire.kernel.claims import Publication
 from ceasefire.settings import Settings
+from tests import access_data
 from tests.conftest import TEST_KEY
 from tests.factories import (
     make_agreement,
@@ -128,6 +135,7 @@ POST   /reports/{report_id}/corrections             rep-b     ok    ok      403 
 POST   /reports/{report_id}/withdraw                rep-b     ok    403     403     404   404 404   ok    401
 POST   /public/reports                              -         ok    ok      ok      ok    ok  ok    ok    ok
 GET    /public/receipts/{reference_code}            receipt-b ok    ok      ok      ok    ok  ok    ok    ok
+POST   /public/receipts/{reference_code}/additions  receipt-b ok    ok      ok      ok    ok  ok    ok    ok
 POST   /evidence                                    -         ok    ok      ok      ok    ok  ok    ok    401
 POST   /evidence/urls                               -         ok    ok      ok      ok    ok  ok    ok    401
 GET    /evidence/{evidence_id}                      ev-b      ok    ok      ok      404   404 404   ok    401
@@ -153,6 +161,39 @@ GET    /incidents/{incident_id}/applicability       inc-b     ok    ok      ok  
 POST   /incidents/{incident_id}/determinations      inc-b     ok    ok      403     404   404 404   403   401
 GET    /incidents/{incident_id}/determinations      inc-b     ok    ok      ok      404   404 404   ok    401
 GET    /determinations/{determination_id}           det-b     ok    ok      ok      404   404 404   ok    401
+GET    /correlation/proposals                       -         ok    ok      ok      403   403 403   403   401
+POST   /correlation/proposals/{pair_id}/accept      pair-b    ok    ok      403     403   403 403   403   401
+POST   /correlation/proposals/{pair_id}/reject      pair-b    ok    ok      403     403   403 403   403   401
+GET    /reports/{report_id}/correlation             rep-b     ok    ok      ok      403   403 403   403   401
+GET    /incidents/{incident_id}/correlation         inc-b     ok    ok      ok      403   403 403   403   401
+POST   /correlation/runs                            -         ok    ok      403     403   403 403   403   401
+GET    /map/incidents                               -         ok    ok      ok      ok    ok  ok    ok    ok
+GET    /map/areas                                   -         ok    ok      ok      ok    ok  ok    ok    401
+GET    /movements                                   -         ok    ok      ok      ok    ok  ok    ok    401
+POST   /movements                                   -         ok    403     403     ok    ok  403   403   401
+POST   /movements/recompute                         -         ok    403     403     ok    ok  403   403   401
+GET    /movements/{movement_id}                     mov-b     ok    ok      ok      ok    ok  404   ok    401
+POST   /movements/{movement_id}/submit              mov-draft ok    403     403     ok    ok  403   403   401
+POST   /movements/{movement_id}/recompute           mov-b     ok    403     403     ok    ok  403   403   401
+POST   /movements/{movement_id}/status              mov-b     ok    403     403     ok    ok  403   403   401
+POST   /movements/{movement_id}/obstructions        mov-b     ok    403     403     ok    ok  403   403   401
+POST   /approvals/{approval_id}/decision            appr-b    ok    403     403     ok    403 404   ok    401
+POST   /agreement-approvers                         -         ok    403     403     ok    ok  403   403   401
+GET    /sites                                       -         ok    ok      ok      ok    ok  ok    ok    401
+POST   /sites                                       -         ok    403     403     ok    ok  403   403   401
+POST   /sites/scan                                  -         ok    403     403     ok    ok  403   403   401
+POST   /sites/{site_id}/acknowledgements            site      ok    403     403     ok    403 403   ok    401
+GET    /corridors                                   -         ok    ok      ok      ok    ok  ok    ok    401
+POST   /corridors                                   -         ok    403     403     ok    ok  403   403   401
+POST   /corridors/{corridor_id}/status              corridor  ok    403     403     ok    ok  403   403   401
+POST   /checkpoints                                 -         ok    403     403     ok    ok  403   403   401
+GET    /besieged-areas                              -         ok    ok      ok      ok    ok  ok    ok    401
+POST   /besieged-areas                              -         ok    403     403     ok    ok  403   403   401
+GET    /observation-posts                           -         ok    ok      ok      ok    ok  ok    ok    401
+POST   /observation-posts                           -         ok    403     403     ok    ok  403   403   401
+GET    /observation-posts/overdue                   -         ok    ok      ok      ok    ok  ok    ok    401
+GET    /observation-posts/{post_id}/logs            post      ok    ok      ok      ok    ok  ok    ok    401
+POST   /observation-posts/{post_id}/logs            post      ok    403     403     ok    ok  403   403   401
 """
 
 
@@ -264,10 +305,73 @@ def build_world(session: Session, app: FastAPI, settings: Settings) -> World:
         "inc-pub": incident_pub.id,
         "det-b": determination.id,
         "unlinked-report": make_report(session, source_name="Test monitor").id,
+        **_access_records(session, party_b.id),
     }
+    ids["pair-b"] = _proposal(session, ids["unlinked-report"], incident_b.id)
     message_b = session.get(Message, report_b.message_id)
     assert message_b is not None
     return World(ids=ids, tokens=tokens, token_ids=token_ids, receipt=message_b.reference_code)
+
+
+def _access_records(session: Session, party_b: str) -> dict[str, str]:
+    """A movement through party B's area of control and its approval; a draft, site, corridor, post."""
+    make_area(session, party_id=party_b)
+    movement = access_data.submitted(session, route=access_data.route((37.10, 36.20), (37.25, 36.20)))
+    approval = session.scalars(select(Approval).where(Approval.movement_id == movement.id)).one()
+    draft = access.create_movement(session, data=access_data.movement_data(), actor=SYSTEM)
+    site = access.create_site(session, data=SiteCreate.model_validate(SITE), actor=SYSTEM)
+    corridor = access.create_corridor(session, data=CorridorCreate.model_validate(CORRIDOR), actor=SYSTEM)
+    post = access.create_post(session, data=PostCreate.model_validate(POST), actor=SYSTEM)
+    return {
+        "mov-b": movement.id,
+        "appr-b": approval.id,
+        "mov-draft": draft.id,
+        "site": site.id,
+        "corridor": corridor.id,
+        "post": post.id,
+    }
+
+
+SITE = {
+    "name": "Matrix clinic",
+    "kind": "clinic",
+    "operator": "Matrix NGO",
+    "latitude": 36.2,
+    "longitude": 37.1,
+    "notified_at": "2016-09-01T00:00:00+03:00",
+}
+CORRIDOR = {
+    "name": "Matrix corridor",
+    "purpose": "aid_delivery",
+    "operator": "SARC",
+    "route": {"type": "LineString", "coordinates": [[37.13, 36.25], [37.17, 36.23]]},
+    "round_the_clock": True,
+}
+POST = {
+    "name": "Matrix post",
+    "operator": "Matrix monitors",
+    "latitude": 36.24,
+    "longitude": 37.15,
+    "active_from": "2016-09-12",
+}
+
+
+def _proposal(session: Session, report_id: str, incident_id: str) -> str:
+    """An open correlation proposal pairing a report with an incident."""
+    pair = CorrelationPair(
+        id="matrixpair000000000000000",
+        report_lineage_id=report_id,
+        target_kind="incident",
+        target_ref=incident_id,
+        score=0.6,
+        explanation={"score": 0.6},
+        status="open",
+        run="intake",
+        attempts=1,
+    )
+    session.add(pair)
+    session.flush()
+    return pair.id
 
 
 CLAIM = report_claim()
@@ -348,6 +452,9 @@ def _bodies(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/v1/reports/{report_id}/withdraw"): {"json": {"reason": "sent twice"}},
         ("POST", "/api/v1/public/reports"): {"json": CLAIM},
+        ("POST", "/api/v1/public/receipts/{reference_code}/additions"): {
+            "json": {"body": "The shelling started again at 18:00."}
+        },
         ("POST", "/api/v1/evidence"): {
             "data": evidence_form,
             "files": {"file": ("note.txt", TEXT_FILE, "text/plain")},
@@ -364,6 +471,34 @@ def _bodies(w: World) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/v1/incidents/{incident_id}/stage"): {"json": {"to": "triage"}},
         ("POST", "/api/v1/incidents/{incident_id}/publication"): {"json": {"level": "parties"}},
+        ("POST", "/api/v1/correlation/proposals/{pair_id}/accept"): {"json": {"reason": "matrix"}},
+        ("POST", "/api/v1/correlation/proposals/{pair_id}/reject"): {"json": {"reason": "matrix"}},
+        ("POST", "/api/v1/movements"): {"json": access_data.movement_data().model_dump(mode="json")},
+        ("POST", "/api/v1/movements/{movement_id}/status"): {"json": {"status": "blocked", "note": "matrix"}},
+        ("POST", "/api/v1/movements/{movement_id}/obstructions"): {
+            "json": {"category": "impediments_to_entry", "at": at, "description": "waits at the border"}
+        },
+        ("POST", "/api/v1/approvals/{approval_id}/decision"): {"json": {"status": "granted"}},
+        ("POST", "/api/v1/agreement-approvers"): {
+            "json": {"agreement_id": ids["agreement"], "party_id": ids["party-a"]}
+        },
+        ("POST", "/api/v1/sites"): {"json": SITE},
+        ("POST", "/api/v1/sites/{site_id}/acknowledgements"): {"json": {"party_id": ids["party-b"]}},
+        ("POST", "/api/v1/corridors"): {"json": CORRIDOR},
+        ("POST", "/api/v1/corridors/{corridor_id}/status"): {"json": {"status": "open", "at": at}},
+        ("POST", "/api/v1/checkpoints"): {
+            "json": {"name": "Matrix checkpoint", "operator": "SARC", "latitude": 36.24, "longitude": 37.15}
+        },
+        ("POST", "/api/v1/besieged-areas"): {
+            "json": {
+                "area_id": ids["area"],
+                "name": "Matrix pocket",
+                "since": at,
+                "population": [{"min": 1000, "max": 2000, "source": "matrix"}],
+            }
+        },
+        ("POST", "/api/v1/observation-posts"): {"json": POST},
+        ("POST", "/api/v1/observation-posts/{post_id}/logs"): {"json": {"day": "2016-09-12"}},
         ("POST", "/api/v1/incidents/{incident_id}/determinations"): {
             "json": {"finding": "inconclusive", "rationale": "Not enough to decide."}
         },
@@ -473,7 +608,7 @@ def _check(row: Row, role: str, response: Response, call: Caller) -> str | None:
     return None
 
 
-B_RECORDS = ("msg-b", "rep-b", "rep-b2", "ev-b", "inc-b", "det-b")
+B_RECORDS = ("msg-b", "rep-b", "rep-b2", "ev-b", "inc-b", "det-b", "mov-b", "appr-b")
 
 
 def test_the_table_lists_every_route_the_api_serves(app: FastAPI) -> None:

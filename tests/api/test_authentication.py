@@ -12,6 +12,10 @@ PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/tokens")}
 PUBLIC |= {("GET", "/api/v1/public/incidents"), ("GET", "/api/v1/public/incidents/{incident_id}")}
 # Reports from the public web form, and the receipts their senders follow them by.
 PUBLIC |= {("POST", "/api/v1/public/reports"), ("GET", "/api/v1/public/receipts/{reference_code}")}
+# The map's incidents: published ones to the public, what the reader may see with a token.
+PUBLIC |= {("GET", "/api/v1/map/incidents")}
+# Information a sender adds later to a report, by its reference code.
+PUBLIC |= {("POST", "/api/v1/public/receipts/{reference_code}/additions")}
 
 
 def _concrete(path: str) -> str:

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -86,6 +87,7 @@ def live_server(server_engine: Engine, tmp_path_factory: pytest.TempPathFactory)
         encryption_keys=[TEST_KEY],
         login_rate_limit="10000/minute",
         public_report_rate_limit="10000/minute",
+        receipt_rate_limit="10000/minute",
         max_evidence_bytes=5 * 1024 * 1024,
         _env_file=None,
     )
@@ -126,16 +128,20 @@ def page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> 
     # A page answered 401 or 404 on purpose logs "Failed to load resource": only sub-resources count.
     tab.on(
         "console",
-        lambda msg: errors.append(msg.text)
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-        else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.on(
         "response",
-        lambda r: errors.append(f"{r.status} {r.url}")
-        if r.status >= 400 and r.request.resource_type != "document"
-        else None,
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
     )
     yield tab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -167,7 +173,7 @@ def phone(browser: Browser, live_server: str, request: pytest.FixtureRequest) ->
 
 def sign_in_as(tab: Page, username: str, password: str = DEMO_PASSWORD, then: str = "/") -> None:
     """Sign a browser tab in through the sign-in page, landing on `then`."""
-    tab.goto(f"/login?next={then}")
+    tab.goto(f"/login?next={quote(then, safe='/')}")
     tab.fill("#username", username)
     tab.fill("#password", password)
     tab.click("button[type=submit]")

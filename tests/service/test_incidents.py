@@ -119,6 +119,10 @@ def test_corrections_and_withdrawals_show_in_the_incident(session: Session) -> N
     assert read.claims[0].version == 2
 
     intake.withdraw_report(session, report_id=second.id, reason="sent in error", actor=SYSTEM)
+    # A list re-derives the stale incidents it shows (here: changed behind the API's back)...
+    listed = service.list_incidents(session, actor=SYSTEM, page=PageRequest())
+    assert [(i.id, i.grade) for i in listed.items] == [(incident.id, Grade.SINGLE_SOURCE)]
+    # ...so that the filters, which read the stored fields, find it under its new grade.
     page = service.list_incidents(
         session, actor=SYSTEM, page=PageRequest(), filters=IncidentFilter(grade="single_source")
     )

@@ -34,7 +34,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction is committed (or rolled back) before the response leaves, so a
+# client never reads a 201 for a change that then fails to commit, nor races its own next request.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def current_user(

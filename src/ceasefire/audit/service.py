@@ -69,6 +69,7 @@ def list_entries(
     actor: str | None = None,
     action: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Page[AuditEntry]:
     """The newest entries first, filtered by entity, actor, action or time."""
     query = select(AuditEntry)
@@ -82,6 +83,8 @@ def list_entries(
         query = query.where(AuditEntry.action == action)
     if since:
         query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset(page.offset).limit(page.size)).all()
     return Page(items=rows, total=total, request=page)

@@ -40,7 +40,18 @@ def import_(
         exists=True,
         dir_okay=False,
         readable=True,
-        help="Registry documents (JSON or YAML) or GeoJSON FeatureCollections of areas.",
+        help=(
+            "Registry documents (JSON or YAML) or GeoJSON FeatureCollections of areas; "
+            "with --acled, ACLED CSV exports."
+        ),
+    ),
+    acled: bool = typer.Option(
+        False,
+        "--acled",
+        help="The files are ACLED CSV exports: import their rows as reports (see docs/correlation.md).",
+    ),
+    correlate: bool = typer.Option(
+        False, "--correlate", help="With --acled: run the batch correlation afterwards."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and report, store nothing."),
     as_user: str | None = typer.Option(None, "--as", help="Record the changes as this user."),
@@ -50,8 +61,13 @@ def import_(
     """Import registry documents all or nothing; identical items are skipped, differing ones refused.
 
     Exit code 1: invalid input (each problem names file, item and field); 3: conflicts with stored
-    items. In both cases nothing is stored.
+    items. In both cases nothing is stored. With --acled, unreadable rows are listed and the rest stored.
     """
+    if acled:
+        from ceasefire.cli.correlation import import_acled_files
+
+        import_acled_files(files, as_user=as_user, correlate=correlate, as_json=as_json)
+        return
     with unit_of_work() as session:
         actor = actor_named(session, as_user)
         try:

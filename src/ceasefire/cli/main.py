@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from ceasefire.cli import (
+    access,
     agreements,
+    correlation,
     db,
     demo,
     determinations,
@@ -41,6 +43,9 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(determinations.applicability_app, name="applicability")
 app.add_typer(determinations.app, name="determinations")
+app.add_typer(correlation.app, name="correlate")
+app.add_typer(access.app, name="access")
+app.add_typer(access.observation_app, name="observation")
 app.command("serve")(serve.serve)
 app.command("get")(get.get)
 app.command("demo")(demo.demo)

@@ -39,7 +39,7 @@ from ceasefire.evidence.schemas import (
     VerifyReport,
 )
 from ceasefire.evidence.store import EvidenceStore
-from ceasefire.intake.models import Report
+from ceasefire.intake.models import Message, Report
 from ceasefire.kernel.actor import Actor
 from ceasefire.kernel.clock import Clock, utc_now
 from ceasefire.kernel.errors import Conflict, Invalid, NotFound
@@ -48,6 +48,8 @@ from ceasefire.kernel.ids import new_id
 log = logging.getLogger("ceasefire.evidence")
 
 Progress = Callable[[int, int], None]
+# The collector of a file a member of the public sent with a report.
+SUBMITTED_BY_SENDER = "the sender (public report)"
 
 
 def get_evidence(session: Session, *, evidence_id: str, actor: Actor, field: str | None = None) -> Evidence:
@@ -162,11 +164,93 @@ def store_file(
     """Receive a file: check it, store it by SHA-256 (once), record it and its custody, cite it."""
     now = clock()
     check_size(len(content), max_bytes=max_bytes)
+    check_type(content, declared=declared_type, allowed=allowed_types)
+    check_captured_at(captured_at, now=now)
+    _check_collector(collector)
+    _check_message(session, message_id, actor)
+    report = _visible_report(session, report_id, actor, field="report_id") if report_id else None
+    return _receive_file(
+        session,
+        content=content,
+        filename=filename,
+        declared_type=declared_type,
+        collector=collector,
+        captured_at=captured_at,
+        actor=actor,
+        store=store,
+        allowed_types=allowed_types,
+        max_bytes=max_bytes,
+        message_id=message_id,
+        report=report,
+        description=description,
+        now=now,
+    )
+
+
+def store_submitted_file(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str | None,
+    declared_type: str | None,
+    message: Message,
+    report: Report | None,
+    actor: Actor,
+    store: EvidenceStore,
+    allowed_types: Collection[str],
+    max_bytes: int,
+    field: str = "file",
+    clock: Clock = utc_now,
+) -> Evidence:
+    """Receive a file sent with a submission (or an addition) stored in this very transaction.
+
+    The anonymous sender may not read its own message back, so the caller hands over the message
+    and the report it just stored instead of their ids; the checks on the file are those of any
+    upload (size, type sniffed from the bytes). Collected by the sender, captured when received.
+    """
+    now = clock()
+    check_size(len(content), max_bytes=max_bytes, field=field)
+    check_type(content, declared=declared_type, allowed=allowed_types, field=field)
+    return _receive_file(
+        session,
+        content=content,
+        filename=filename,
+        declared_type=declared_type,
+        collector=SUBMITTED_BY_SENDER,
+        captured_at=message.received_at,
+        actor=actor,
+        store=store,
+        allowed_types=allowed_types,
+        max_bytes=max_bytes,
+        message_id=message.id,
+        report=report,
+        description=None,
+        now=now,
+    )
+
+
+def _receive_file(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str | None,
+    declared_type: str | None,
+    collector: str,
+    captured_at: datetime,
+    actor: Actor,
+    store: EvidenceStore,
+    allowed_types: Collection[str],
+    max_bytes: int,
+    message_id: str | None,
+    report: Report | None,
+    description: str | None,
+    now: datetime,
+) -> Evidence:
+    """Store checked bytes once by SHA-256, record the item and its custody, and cite it."""
+    check_size(len(content), max_bytes=max_bytes)
     verdict = check_type(content, declared=declared_type, allowed=allowed_types)
     captured = check_captured_at(captured_at, now=now)
     collector = _check_collector(collector)
-    _check_message(session, message_id, actor)
-    report = _visible_report(session, report_id, actor, field="report_id") if report_id else None
     name = sanitize_filename(filename)
     stored = store.put(content)
     evidence = _new_evidence(

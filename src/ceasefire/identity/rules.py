@@ -32,6 +32,8 @@ class Permission(StrEnum):
     INCIDENT_MANAGE = "incident:manage"
     DETERMINE = "determination:issue"
     SENSITIVE_READ = "sensitive:read"
+    ACCESS_WRITE = "access:write"
+    ACCESS_DECIDE = "access:decide"
 
 
 # The anonymous public: no account; may submit through the public routes and read what is published.
@@ -60,9 +62,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     ),
     Role.LIAISON_OFFICER: frozenset({*_READERS, *_SUBMITTERS, *_SECRETARIAT}),
-    Role.HUMANITARIAN_COORDINATOR: frozenset({*_READERS, *_SUBMITTERS}),
-    Role.OBSERVER: frozenset({*_READERS, *_SUBMITTERS}),
-    Role.PARTY_REPRESENTATIVE: frozenset({*_READERS, *_SUBMITTERS}),
+    Role.HUMANITARIAN_COORDINATOR: frozenset(
+        {*_READERS, *_SUBMITTERS, Permission.ACCESS_WRITE, Permission.ACCESS_DECIDE}
+    ),
+    Role.OBSERVER: frozenset({*_READERS, *_SUBMITTERS, Permission.ACCESS_WRITE}),
+    Role.PARTY_REPRESENTATIVE: frozenset({*_READERS, *_SUBMITTERS, Permission.ACCESS_DECIDE}),
     PUBLIC_ROLE: frozenset(_SUBMITTERS),
 }
 

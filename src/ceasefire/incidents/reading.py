@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from ceasefire.identity.rules import (
@@ -299,14 +300,29 @@ def _summary(incident: Incident, reports: int) -> IncidentSummary:
     )
 
 
+def _fresh_page(
+    session: Session, where: ColumnElement[bool], page: PageRequest, filters: IncidentFilter
+) -> Page[Incident]:
+    """A page of incidents whose derived fields are current.
+
+    The write paths re-derive the incidents they touch; a report changed elsewhere (a CLI correction,
+    an import) leaves its incident stale until read. Only the incidents on the page are checked —
+    scanning every incident on each list cost seconds at 100,000 — and the page is read again when
+    one of them changed (its grade or time may move it out of the filter).
+    """
+    found = repo.page_of_incidents(session, where=where, page=page, filters=filters)
+    if refresh_stale(session, [i.id for i in found.items]):
+        found = repo.page_of_incidents(session, where=where, page=page, filters=filters)
+    return found
+
+
 def list_incidents(
     session: Session, *, actor: Actor, page: PageRequest, filters: IncidentFilter | None = None
 ) -> Page[IncidentSummary]:
     """Incidents this actor may see, latest event first, filtered (stage, grade, time, act, party...)."""
-    refresh_stale(session)
     see_all, levels, party = _visibility(actor)
     where = repo.visibility(see_all=see_all, levels=levels, party_id=party)
-    found = repo.page_of_incidents(session, where=where, page=page, filters=filters or IncidentFilter())
+    found = _fresh_page(session, where, page, filters or IncidentFilter())
     counts = repo.report_counts(session, [i.id for i in found.items])
     items = [_summary(i, counts.get(i.id, 0)) for i in found.items]
     return Page(items=items, total=found.total, request=page)
@@ -316,9 +332,8 @@ def list_public_incidents(
     session: Session, *, page: PageRequest, filters: IncidentFilter | None = None
 ) -> Page[PublicIncidentSummary]:
     """Incidents published to the public, latest event first."""
-    refresh_stale(session)
     where = repo.visibility(see_all=False, levels=("public",), party_id=None)
-    found = repo.page_of_incidents(session, where=where, page=page, filters=filters or IncidentFilter())
+    found = _fresh_page(session, where, page, filters or IncidentFilter())
     return Page(
         items=[PublicIncidentSummary.model_validate(i) for i in found.items], total=found.total, request=page
     )

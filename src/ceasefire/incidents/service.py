@@ -157,15 +157,25 @@ def _new_incident(session: Session, *, title: str, actor: Actor, reason: str, cl
 
 
 def open_incident(
-    session: Session, *, report_ids: Sequence[str], title: str, actor: Actor, clock: Clock = utc_now
+    session: Session,
+    *,
+    report_ids: Sequence[str],
+    title: str,
+    actor: Actor,
+    clock: Clock = utc_now,
+    method: str = "manual",
 ) -> Incident:
-    """Open an incident grouping these reports (current, not withdrawn, not in another incident)."""
+    """Open an incident grouping these reports (current, not withdrawn, not in another incident).
+
+    `method` says who grouped them: manual (a person), auto or batch (the correlator)."""
     title = _title(title)
     reports = _linkable(session, report_ids, field="report_ids")
     incident = _new_incident(session, title=title, actor=actor, reason="opened", clock=clock)
     for report in reports:
-        _link(session, incident, report.lineage_id, actor, "manual")
+        _link(session, incident, report.lineage_id, actor, method)
     changes = {"title": title, "reports": [r.lineage_id for r in reports], "stage": Stage.NEW.value}
+    if method != "manual":
+        changes["method"] = method
     record(
         session,
         actor=actor,

@@ -38,6 +38,9 @@ class Message(CreatedAtMixin, Base):
     subject: Mapped[str | None] = mapped_column(String(300), default=None)
     body: Mapped[str | None] = mapped_column(Text, default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(PortableJSON, default=dict)
+    # A follow-up: the earlier message whose sender added this one by its reference code. The id of
+    # an immutable row, like report lineages (no foreign key: SQLite cannot add one to a filled table).
+    adds_to_message_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
 
 
 class Report(CreatedAtMixin, Base):

@@ -29,7 +29,7 @@ from ceasefire.kernel.paging import Page, PageRequest
 from ceasefire.kernel.time import require_aware
 
 # ReportRead fields that are columns of the row (the others are derived when reading).
-_DERIVED = {"state", "window_start", "window_end", "withdrawn_at", "withdrawal_reason"}
+_DERIVED = {"state", "window_start", "window_end", "withdrawn_at", "withdrawal_reason", "addition_ids"}
 _REPORT_COLUMNS = tuple(name for name in ReportRead.model_fields if name not in _DERIVED)
 
 
@@ -52,6 +52,7 @@ def get_message(session: Session, *, message_id: str, actor: Actor) -> Message:
 def message_reads(session: Session, messages: Sequence[Message]) -> list[MessageRead]:
     """Messages as the API shows them: no contact details, only whether there are any."""
     lineages = repository.lineages_by_message(session, [m.id for m in messages])
+    additions = repository.additions_of(session, [m.id for m in messages])
     return [
         MessageRead(
             id=m.id,
@@ -68,6 +69,8 @@ def message_reads(session: Session, messages: Sequence[Message]) -> list[Message
             payload=m.payload,
             created_at=m.created_at,
             report_ids=lineages.get(m.id, []),
+            adds_to_message_id=m.adds_to_message_id,
+            addition_ids=additions.get(m.id, []),
         )
         for m in messages
     ]
@@ -128,7 +131,9 @@ def report_state(session: Session, report: Report) -> ReportState:
     return rules.report_state(is_latest=report.version >= latest, lineage_withdrawn=withdrawn)
 
 
-def _report_read(report: Report, *, latest: int, withdrawal: ReportWithdrawal | None) -> ReportRead:
+def _report_read(
+    report: Report, *, latest: int, withdrawal: ReportWithdrawal | None, additions: list[str] | None = None
+) -> ReportRead:
     values: dict[str, Any] = {name: getattr(report, name) for name in _REPORT_COLUMNS}
     is_latest = report.version >= latest
     state = rules.report_state(is_latest=is_latest, lineage_withdrawn=withdrawal is not None)
@@ -139,6 +144,7 @@ def _report_read(report: Report, *, latest: int, withdrawal: ReportWithdrawal | 
         window_end=report.occurred_end,
         withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
         withdrawal_reason=withdrawal.reason if withdrawal else None,
+        addition_ids=additions or [],
     )
 
 
@@ -152,8 +158,14 @@ def report_reads(session: Session, reports: Sequence[Report]) -> list[ReportRead
     lineages = {r.lineage_id for r in reports}
     latest = repository.latest_versions(session, lineages)
     withdrawals = repository.withdrawals_of(session, lineages)
+    additions = repository.additions_of(session, {r.message_id for r in reports})
     return [
-        _report_read(r, latest=latest.get(r.lineage_id, r.version), withdrawal=withdrawals.get(r.lineage_id))
+        _report_read(
+            r,
+            latest=latest.get(r.lineage_id, r.version),
+            withdrawal=withdrawals.get(r.lineage_id),
+            additions=additions.get(r.message_id),
+        )
         for r in reports
     ]
 
@@ -171,9 +183,17 @@ def report_versions(session: Session, *, report_id: str, actor: Actor) -> Report
 
 
 def list_reports(
-    session: Session, *, actor: Actor, page: PageRequest, filters: ReportFilters | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    page: PageRequest,
+    filters: ReportFilters | None = None,
+    count: bool = True,
 ) -> Page[ReportRead]:
-    """The reports the actor may see, newest first (by default the newest version of each)."""
+    """The reports the actor may see, newest first (by default the newest version of each).
+
+    With `count=False` the matches are not all counted (a busy inbox): the total is only a bound.
+    """
     filters = filters or ReportFilters()
     found = repository.page_of_reports(
         session,
@@ -186,8 +206,22 @@ def list_reports(
         until=_aware(filters.until, "until"),
         unlinked=filters.unlinked,
         message_id=filters.message_id,
+        channel=filters.channel.value if filters.channel else None,
+        party_id=filters.party_id,
+        stage=filters.stage.value if filters.stage else None,
+        text=filters.q or None,
+        sort=filters.sort,
+        count=count,
     )
     return Page(items=report_reads(session, found.items), total=found.total, request=page)
+
+
+def grouping_of(session: Session, lineage_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(incident id, stage) of the incident grouping each report lineage (one query for a page).
+
+    Only for readers who may see every incident (the secretariat): the caller checks that.
+    """
+    return repository.incident_links(session, set(lineage_ids))
 
 
 def receipt(session: Session, report: Report) -> Receipt:
@@ -197,14 +231,28 @@ def receipt(session: Session, report: Report) -> Receipt:
     return Receipt(reference_code=message.reference_code, report_id=report.lineage_id)
 
 
-def receipt_status(session: Session, *, reference_code: str) -> ReceiptStatus:
-    """How far a submission has gone, by its reference code: nothing identifying, nothing more."""
+def submission_by_code(session: Session, reference_code: str) -> Message:
+    """The submission a reference code names (an addition's code names the submission it adds to)."""
     code = rules.normalize_reference_code(reference_code)
     message = repository.find_message_by_reference(session, code) if code else None
+    if message is not None and message.adds_to_message_id is not None:
+        message = repository.find_message(session, message.adds_to_message_id)
     if message is None:
         raise NotFound(
             "no submission has that reference code", code="receipt_not_found", field="reference_code"
         )
+    return message
+
+
+def submission_report(session: Session, message: Message) -> Report | None:
+    """The current version of the first report a submission made (None for a bare message)."""
+    lineages = repository.lineages_by_message(session, [message.id]).get(message.id)
+    return repository.latest_version(session, lineages[0]) if lineages else None
+
+
+def receipt_status(session: Session, *, reference_code: str) -> ReceiptStatus:
+    """How far a submission has gone, by its reference code: nothing identifying, nothing more."""
+    message = submission_by_code(session, reference_code)
     lineages = repository.lineages_by_message(session, [message.id]).get(message.id, [])
     incidents = repository.incident_publications(session, lineages)
     withdrawn = repository.withdrawals_of(session, lineages)

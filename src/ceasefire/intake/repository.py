@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, column, exists, false, func, select, table, true
+from sqlalchemy import ColumnElement, Select, Table, column, exists, false, func, or_, select, table, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +25,7 @@ from ceasefire.places.models import Place
 # Intake only asks which report lineages are grouped, and how far those incidents are published,
 # so it names those two tables here instead of importing the incidents package.
 _incident_report = table("incident_report", column("report_lineage_id"), column("incident_id"))
-_incident = table("incident", column("id"), column("publication"))
+_incident = table("incident", column("id"), column("publication"), column("stage"))
 _MESSAGE = cast(Table, Message.__table__)
 
 
@@ -125,6 +125,21 @@ def lineages_by_message(session: Session, message_ids: Collection[str]) -> dict[
     return dict(found)
 
 
+def additions_of(session: Session, message_ids: Collection[str]) -> dict[str, list[str]]:
+    """The messages added later to each of these messages (by reference code), oldest first."""
+    if not message_ids:
+        return {}
+    query = (
+        select(Message.adds_to_message_id, Message.id)
+        .where(Message.adds_to_message_id.in_(sorted(message_ids)))
+        .order_by(Message.received_at, Message.id)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for original, addition in session.execute(query):
+        found[str(original)].append(addition)
+    return dict(found)
+
+
 def submitters_of(session: Session, message_ids: Collection[str]) -> dict[str, tuple[str | None, str | None]]:
     """(submitting user, submitting party) of each message."""
     if not message_ids:
@@ -148,6 +163,18 @@ def user_exists(session: Session, user_id: str) -> bool:
 def find_place(session: Session, place_id: str) -> Place | None:
     """The place with that id, or None."""
     return session.get(Place, place_id)
+
+
+def incident_links(session: Session, lineage_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+    """(incident id, workflow stage) of the incident grouping each of these report lineages."""
+    if not lineage_ids:
+        return {}
+    query = (
+        select(_incident_report.c.report_lineage_id, _incident.c.id, _incident.c.stage)
+        .join(_incident, _incident_report.c.incident_id == _incident.c.id)
+        .where(_incident_report.c.report_lineage_id.in_(sorted(lineage_ids)))
+    )
+    return {str(lineage): (str(i), str(stage)) for lineage, i, stage in session.execute(query)}
 
 
 def incident_publications(session: Session, lineage_ids: Collection[str]) -> list[tuple[str, str]]:
@@ -189,8 +216,19 @@ def page_of_reports(
     until: datetime | None = None,
     unlinked: bool = False,
     message_id: str | None = None,
+    channel: str | None = None,
+    party_id: str | None = None,
+    stage: str | None = None,
+    text: str | None = None,
+    sort: str = "created",
+    count: bool = True,
 ) -> Page[Report]:
-    """Report versions the clause allows, newest first, filtered."""
+    """Report versions the clause allows, newest first, filtered.
+
+    `sort="received"` orders by the time their messages arrived (an inbox: it walks the index of
+    message.received_at instead of sorting every report); `count=False` skips counting every match
+    (the page's total is then what was seen, plus one when another page follows).
+    """
     query: Select[Report] = (
         select(Report).join(Message, Message.id == Report.message_id).where(where, _state_clause(state))
     )
@@ -206,11 +244,52 @@ def page_of_reports(
         query = query.where(~exists().where(_incident_report.c.report_lineage_id == Report.lineage_id))
     if message_id:
         query = query.where(Report.message_id == message_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Report.created_at.desc(), Report.id).offset(page.offset).limit(page.size)
-    ).all()
-    return Page(items=rows, total=total, request=page)
+    if channel:
+        query = query.where(Message.channel == channel)
+    if party_id:
+        query = query.where(
+            or_(
+                Report.source_party_id == party_id,
+                Report.perpetrator_party_id == party_id,
+                Report.target_party_id == party_id,
+            )
+        )
+    if stage:
+        grouped = (
+            select(_incident_report.c.report_lineage_id)
+            .join(_incident, _incident.c.id == _incident_report.c.incident_id)
+            .where(_incident.c.stage == stage)
+        )
+        query = query.where(Report.lineage_id.in_(grouped))
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                *(
+                    func.lower(col).like(pattern, escape="\\")
+                    for col in (
+                        Report.source_name,
+                        Report.location_text,
+                        Report.perpetrator_text,
+                        Report.target_text,
+                        Report.narrative,
+                    )
+                )
+            )
+        )
+    order = (
+        (Message.received_at.desc(), Report.id)
+        if sort == "received"
+        else (Report.created_at.desc(), Report.id)
+    )
+    if count:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(*order).offset(page.offset).limit(page.size)).all()
+        return Page(items=rows, total=total, request=page)
+    found = session.scalars(query.order_by(*order).offset(page.offset).limit(page.size + 1)).all()
+    more = len(found) > page.size
+    rows = found[: page.size]
+    return Page(items=rows, total=page.offset + len(rows) + (1 if more else 0), request=page)
 
 
 def page_of_messages(

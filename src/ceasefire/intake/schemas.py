@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ceasefire.intake.rules import ReceiptState
-from ceasefire.kernel.claims import Channel, ClaimStance, EventType, ReportState
+from ceasefire.kernel.claims import Channel, ClaimStance, EventType, ReportState, Stage
 from ceasefire.kernel.time import DAMASCUS, TimePrecision
 from ceasefire.kernel.vocab import ActCategory, LocationPrecision
 
@@ -165,6 +165,15 @@ class PublicReportSubmission(ReportClaim, MessageFields):
     """A submission from the public web form (channel web_form, received now)."""
 
 
+class AdditionCreate(BaseModel):
+    """What a public sender adds later to a submission, by its reference code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body | None = Field(None, description="The information added, in the sender's words.")
+    language: Language | None = Field(None, description="ISO 639 code of the text (en, ar, ru, ...).")
+
+
 class ReportCorrection(ReportClaim):
     """A corrected claim (it becomes the next version) with a note saying what changed and why."""
 
@@ -194,6 +203,15 @@ class ReportFilters(BaseModel):
     until: Instant | None = Field(None, description="Only acts whose window starts before this.")
     unlinked: bool = Field(False, description="Only reports not yet grouped into an incident.")
     message_id: Id | None = Field(None, description="Only reports derived from this message.")
+    channel: Channel | None = Field(None, description="Only reports whose message came on this channel.")
+    party_id: Id | None = Field(None, description="Only reports by, accusing or targeting this party.")
+    stage: Stage | None = Field(None, description="Only reports grouped into an incident at this stage.")
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _Storable] | None = Field(
+        None, description="Text found in the source, place, perpetrator, target or narrative."
+    )
+    sort: Literal["created", "received"] = Field(
+        "created", description="Newest stored first (created), or newest received message first (received)."
+    )
 
 
 class MessageFilters(BaseModel):
@@ -223,6 +241,12 @@ class MessageRead(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
     report_ids: list[str] = Field(description="Lineage ids of the reports derived from this message.")
+    adds_to_message_id: str | None = Field(
+        None, description="The earlier message this one adds information to (sent by its reference code)."
+    )
+    addition_ids: list[str] = Field(
+        default_factory=list, description="Messages its sender added to this one later, oldest first."
+    )
 
 
 class ReportRead(BaseModel):
@@ -269,6 +293,10 @@ class ReportRead(BaseModel):
     correction_note: str | None
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    addition_ids: list[str] = Field(
+        default_factory=list,
+        description="Messages the sender added later to the report's message (by its reference code).",
+    )
 
 
 class ReportVersionList(BaseModel):
@@ -291,6 +319,13 @@ class Receipt(BaseModel):
 
     reference_code: str
     report_id: str
+
+
+class AdditionReceipt(BaseModel):
+    """The answer to an addition: it was kept with the submission the reference code names."""
+
+    reference_code: str = Field(description="The submission's reference code (keep using it).")
+    received_at: datetime
 
 
 class ReceiptStatus(BaseModel):

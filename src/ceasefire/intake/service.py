@@ -27,6 +27,8 @@ from ceasefire.intake.reads import (
     report_reads,
     report_state,
     report_versions,
+    submission_by_code,
+    submission_report,
     visible_report,
 )
 from ceasefire.intake.schemas import ContactRead, ReportClaim
@@ -36,6 +38,7 @@ from ceasefire.intake.submission import (
     Accepted,
     accept_message,
     accept_report,
+    add_to_submission,
     audit_new_report,
     new_report,
     require_permission,
@@ -53,6 +56,7 @@ __all__ = [
     "Accepted",
     "accept_message",
     "accept_report",
+    "add_to_submission",
     "correct_report",
     "current_version",
     "derive_report",
@@ -67,6 +71,8 @@ __all__ = [
     "report_reads",
     "report_state",
     "report_versions",
+    "submission_by_code",
+    "submission_report",
     "submit_message",
     "submit_report",
     "view_contact",

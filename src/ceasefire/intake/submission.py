@@ -17,12 +17,13 @@ from ceasefire.identity.rules import PUBLIC_ROLE, Permission, has_permission, is
 from ceasefire.intake import repository, rules
 from ceasefire.intake.claims import SourceDefault, report_values
 from ceasefire.intake.models import Message, Report
-from ceasefire.intake.reads import current_version
-from ceasefire.intake.schemas import MessageCreate, ReportSubmission
+from ceasefire.intake.reads import current_version, submission_by_code
+from ceasefire.intake.schemas import AdditionCreate, MessageCreate, ReportSubmission
 from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.claims import Channel
 from ceasefire.kernel.clock import Clock, utc_now
 from ceasefire.kernel.crypto import Cipher
-from ceasefire.kernel.errors import Conflict, Forbidden
+from ceasefire.kernel.errors import Conflict, Forbidden, Invalid
 from ceasefire.kernel.ids import new_id
 
 T = TypeVar("T")
@@ -167,6 +168,9 @@ def _audit_message(session: Session, values: dict[str, Any], actor: Actor, *, fl
             "submitter_party_id": values["submitter_party_id"],
             "has_contact": values["contact_encrypted"] is not None,
             "idempotency_key": values["idempotency_key"],
+            **(
+                {"adds_to_message_id": values["adds_to_message_id"]} if "adds_to_message_id" in values else {}
+            ),
         },
     )
 
@@ -335,3 +339,53 @@ def submit_report(
     return accept_report(
         session, data=data, actor=actor, cipher=cipher, idempotency_key=idempotency_key, clock=clock
     ).item
+
+
+def add_to_submission(
+    session: Session,
+    *,
+    reference_code: str,
+    data: AdditionCreate,
+    actor: Actor,
+    with_files: bool = False,
+    clock: Clock = utc_now,
+) -> Message:
+    """Keep what a sender adds later by a submission's reference code: a new web-form message.
+
+    The submission stays as it was received; the addition is a message of its own that names it
+    (`adds_to_message_id`), read with it by the analysts. An unknown code is answered as the receipt
+    answers it (404); a submission whose every report was withdrawn takes no more (409). Text may be
+    left out only when files come with the addition (`with_files`; the caller stores them).
+    """
+    require_permission(actor, Permission.REPORT_SUBMIT)
+    original = submission_by_code(session, reference_code)
+    if data.body is None and not with_files:
+        raise Invalid("write what you want to add, or attach a file", code="empty_addition", field="body")
+    lineages = repository.lineages_by_message(session, [original.id]).get(original.id, [])
+    if lineages and len(repository.withdrawals_of(session, lineages)) == len(lineages):
+        raise Conflict(
+            "the report was withdrawn and takes no additions; send a new report", code="report_withdrawn"
+        )
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "reference_code": rules.new_reference_code(),
+        "channel": Channel.WEB_FORM.value,
+        "received_at": clock(),
+        "submitted_by_user_id": user_id_of(session, actor),
+        "submitter_party_id": actor.party_id if is_party_scoped(actor.role) else None,
+        "submitter_key": _submitter_key(actor),
+        "idempotency_key": None,
+        "request_hash": None,
+        "submitter_name": None,
+        "contact_encrypted": None,
+        "language": data.language,
+        "subject": None,
+        "body": data.body,
+        "payload": {"adds_to_reference_code": original.reference_code, "with_files": with_files},
+        "adds_to_message_id": original.id,
+    }
+    _store_message(session, values)
+    _audit_message(session, values, actor)
+    message = repository.find_message(session, values["id"])
+    assert message is not None, "the message was just stored"
+    return message

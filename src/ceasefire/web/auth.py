@@ -82,6 +82,10 @@ def _cookie_user(session: Session, request: Request) -> User | None:
         user = identity.authenticate_token(session, secret=secret)
     except Unauthenticated:
         return None
+    # The pages' templates show the user even on an error page, rendered after the request's
+    # transaction was rolled back and its session closed (which would expire and detach the row):
+    # keep the loaded row out of the session so its attributes stay readable.
+    session.expunge(user)
     request.state.user = user
     request.state.via = "web"
     return user

@@ -28,6 +28,7 @@ def list_audit_entries(
     actor: str | None = Query(None, max_length=120),
     action: str | None = Query(None, max_length=60),
     since: datetime | None = Query(None, description="Only entries at or after this instant (tz-aware)."),
+    until: datetime | None = Query(None, description="Only entries before this instant (tz-aware)."),
 ) -> PageOut[AuditEntryRead]:
     """List audit entries (who, when, what, why), newest first."""
     entries = list_entries(
@@ -38,5 +39,6 @@ def list_audit_entries(
         actor=actor,
         action=action,
         since=require_aware(since, field="since") if since else None,
+        until=require_aware(until, field="until") if until else None,
     )
     return page_out(request, entries, AuditEntryRead.model_validate)

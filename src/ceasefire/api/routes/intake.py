@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 
 from ceasefire.api.deps import ActorDep, CipherDep, MaybeActor, SessionDep, require
 from ceasefire.api.pagination import PageOut, page_out, page_params
+from ceasefire.api.ratelimit import rate_limit
+from ceasefire.api.routes.correlation import correlate_new, refile_changed
 from ceasefire.evidence import service as evidence
 from ceasefire.identity.rules import Permission
 from ceasefire.incidents.derivation import refresh_for_report
 from ceasefire.intake import reads, service
 from ceasefire.intake.models import Report
 from ceasefire.intake.schemas import (
+    AdditionCreate,
+    AdditionReceipt,
     ContactRead,
     MessageCreate,
     MessageFilters,
@@ -137,16 +141,20 @@ def read_message_contact(
 
 
 @router.post("/messages/{message_id}/reports", response_model=ReportRead, status_code=status.HTTP_201_CREATED)
-def derive_report(message_id: str, data: ReportClaim, session: SessionDep, actor: Structurer) -> ReportRead:
+def derive_report(
+    request: Request, message_id: str, data: ReportClaim, session: SessionDep, actor: Structurer
+) -> ReportRead:
     """Structure a claim found in a raw message into a report (analysts)."""
     _check_citable(session, data.evidence_ids, actor)
     report = service.derive_report(session, message_id=message_id, data=data, actor=actor)
     _cite(session, report, data.evidence_ids, actor)
+    correlate_new(request, session, report)
     return reads.new_report_read(report)
 
 
 @router.post("/reports", response_model=ReportRead, status_code=status.HTTP_201_CREATED)
 def submit_report(
+    request: Request,
     data: ReportSubmission,
     response: Response,
     session: SessionDep,
@@ -163,6 +171,7 @@ def submit_report(
     if accepted.replayed:
         return reads.report_reads(session, [accepted.item])[0]
     _cite(session, accepted.item, data.evidence_ids, actor)
+    correlate_new(request, session, accepted.item)
     return reads.new_report_read(accepted.item)
 
 
@@ -194,7 +203,7 @@ def list_report_versions(report_id: str, session: SessionDep, actor: ActorDep) -
     "/reports/{report_id}/corrections", response_model=ReportRead, status_code=status.HTTP_201_CREATED
 )
 def correct_report(
-    report_id: str, data: ReportCorrection, session: SessionDep, actor: ActorDep
+    request: Request, report_id: str, data: ReportCorrection, session: SessionDep, actor: ActorDep
 ) -> ReportRead:
     """Correct a report (its submitter or an analyst): the claim becomes the next version."""
     _check_citable(session, data.evidence_ids, actor)
@@ -209,21 +218,24 @@ def correct_report(
     )
     _cite(session, report, data.evidence_ids, actor)
     refresh_for_report(session, report.lineage_id)
+    refile_changed(request, session, report.lineage_id)
     return reads.new_report_read(report)
 
 
 @router.post("/reports/{report_id}/withdraw", response_model=ReportRead)
 def withdraw_report(
-    report_id: str, data: WithdrawalCreate, session: SessionDep, actor: ActorDep
+    request: Request, report_id: str, data: WithdrawalCreate, session: SessionDep, actor: ActorDep
 ) -> ReportRead:
     """Withdraw a report (its submitter, its party's representative, or an admin); it stays, marked."""
     withdrawal = service.withdraw_report(session, report_id=report_id, reason=data.reason, actor=actor)
     refresh_for_report(session, withdrawal.lineage_id)
+    refile_changed(request, session, withdrawal.lineage_id)
     return reads.read_report(session, report_id=withdrawal.lineage_id, actor=actor)
 
 
 @router.post("/public/reports", response_model=Receipt, status_code=status.HTTP_201_CREATED)
 def submit_public_report(
+    request: Request,
     data: PublicReportSubmission,
     response: Response,
     session: SessionDep,
@@ -231,7 +243,11 @@ def submit_public_report(
     cipher: CipherDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
-    """Report a violation without an account (the web form); keep the receipt's reference code."""
+    """Report a violation without an account (the web form); keep the receipt's reference code.
+
+    Rate limited per client address (setting public_report_rate_limit; 429 with Retry-After).
+    """
+    rate_limit(request, "public_report")
     _check_citable(session, data.evidence_ids, actor)
     submission = ReportSubmission.model_validate(
         {**data.model_dump(exclude_unset=True), "channel": Channel.WEB_FORM}
@@ -241,11 +257,35 @@ def submit_public_report(
     )
     if not accepted.replayed:
         _cite(session, accepted.item, data.evidence_ids, actor)
+        correlate_new(request, session, accepted.item)
     _created_or_replayed(response, accepted.replayed)
     return reads.receipt(session, accepted.item)
 
 
 @router.get("/public/receipts/{reference_code}", response_model=ReceiptStatus)
-def read_receipt(reference_code: str, session: SessionDep) -> ReceiptStatus:
-    """How far a submission has gone (received, grouped, published, withdrawn), by its reference code."""
+def read_receipt(request: Request, reference_code: str, session: SessionDep) -> ReceiptStatus:
+    """How far a submission has gone (received, grouped, published, withdrawn), by its reference code.
+
+    Rate limited per client address (setting receipt_rate_limit), so codes cannot be guessed.
+    """
+    rate_limit(request, "receipt")
     return reads.receipt_status(session, reference_code=reference_code)
+
+
+@router.post(
+    "/public/receipts/{reference_code}/additions",
+    response_model=AdditionReceipt,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_to_public_report(
+    request: Request, reference_code: str, data: AdditionCreate, session: SessionDep, actor: MaybeActor
+) -> AdditionReceipt:
+    """Add information to a submission by its reference code: kept as a new message linked to it.
+
+    The submission itself never changes; analysts read the addition with it. Rate limited per client
+    address (setting receipt_rate_limit); an unknown code is a 404 like the receipt's.
+    """
+    rate_limit(request, "receipt")
+    message = service.add_to_submission(session, reference_code=reference_code, data=data, actor=actor)
+    original = reads.submission_by_code(session, reference_code)
+    return AdditionReceipt(reference_code=original.reference_code, received_at=message.received_at)

@@ -53,6 +53,9 @@ def log_in_page(
         return render(request, "login.html", context, status_code=401)
     response = RedirectResponse(safe_next(next), status_code=303)
     start_session(session, request, response, user=user)
+    # The session dependency commits only after the response is sent: commit the new sign-in
+    # token first, or the browser's next page can arrive before it is stored (and find no session).
+    session.commit()
     return response
 
 
@@ -61,4 +64,5 @@ def log_out_page(request: Request, session: SessionDep, _: CsrfChecked) -> Respo
     """Sign out: the session's token is revoked, the cookie cleared."""
     response = RedirectResponse("/", status_code=303)
     end_session(session, request, response)
+    session.commit()  # the revocation is stored before the browser's next page (see log_in_page)
     return response

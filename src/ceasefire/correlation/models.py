@@ -1,0 +1,66 @@
+"""The space-time index of what new reports are compared with, and the scored pairs (explained)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ceasefire.db.base import Base, CreatedAtMixin
+from ceasefire.db.types import PortableJSON, UTCDateTime
+
+
+class CorrelationEntry(Base):
+    """An incident or an unattached report as the correlator compares it (a cache of its claims)."""
+
+    __tablename__ = "correlation_entry"
+    __table_args__ = (UniqueConstraint("kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # incident | report
+    ref: Mapped[str] = mapped_column(String(64))  # incident id | report lineage id
+    t_center: Mapped[float] = mapped_column(Float)  # hours since the epoch
+    t_half: Mapped[float] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    radius_km: Mapped[float] = mapped_column(Float)
+    categories: Mapped[str] = mapped_column(String(400))  # "|"-joined
+    perpetrators: Mapped[str] = mapped_column(String(1000), default="")
+    targets: Mapped[str] = mapped_column(String(1000), default="")
+    text: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class CorrelationCell(Base):
+    """Where an entry is filed: one row per (level, time bucket, grid cell, block) key."""
+
+    __tablename__ = "correlation_cell"
+    __table_args__ = (Index("ix_correlation_cell_entry", "entry_id"),)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("correlation_entry.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    home: Mapped[int] = mapped_column(SmallInteger)
+
+
+class CorrelationPair(CreatedAtMixin, Base):
+    """A report scored against an incident or another report: attached by the machine, proposed to
+    an analyst, or decided by one (accepted, rejected); the score's signals and weights kept."""
+
+    __tablename__ = "correlation_pair"
+    __table_args__ = (UniqueConstraint("report_lineage_id", "target_kind", "target_ref"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_lineage_id: Mapped[str] = mapped_column(String(64), index=True)
+    target_kind: Mapped[str] = mapped_column(String(10))
+    target_ref: Mapped[str] = mapped_column(String(64), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(PortableJSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    run: Mapped[str] = mapped_column(String(10), default="intake")  # intake | batch
+    decided_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    reason: Mapped[str | None] = mapped_column(String(2000), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,218 @@
+"""Correlation rules, the batch correlator, the metrics and the synthetic generator (pure)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from sklearn.metrics import pair_confusion_matrix
+
+from ceasefire.correlation import batch, metrics, rules, synthetic
+from ceasefire.correlation.rules import Item, Thresholds
+
+T0 = rules.hours(synthetic.START) + 100.0
+
+
+def item(**overrides: object) -> Item:
+    data: dict[str, object] = {
+        "kind": "report",
+        "ref": "r1",
+        "t_center": T0,
+        "t_half": 0.0,
+        "latitude": 33.5326,
+        "longitude": 36.3322,
+        "radius_km": 1.0,
+        "categories": frozenset({"shelling"}),
+        "perpetrators": frozenset({"p:gov"}),
+        "targets": frozenset({"p:opp"}),
+        "text": "shelling on Jobar, 3 killed",
+    }
+    data.update(overrides)
+    return Item(**data)  # type: ignore[arg-type]
+
+
+def test_the_same_event_told_twice_scores_high_and_is_explained() -> None:
+    scored = rules.score(item(), item(ref="r2", t_center=T0 + 1, text="artillery shells fell on Joubar"))
+    assert scored is not None
+    assert scored.total >= Thresholds().attach
+    explained = scored.explanation()
+    assert set(explained["signals"]) == {"time", "place", "category", "actors", "text"}  # type: ignore[arg-type]
+    assert math.isclose(sum(explained["weights"].values()), 1.0)  # type: ignore[union-attr]
+    contributions = explained["contributions"]
+    assert math.isclose(sum(contributions.values()), scored.total, abs_tol=1e-3)  # type: ignore[union-attr]
+
+
+def test_a_counter_accusation_is_a_strong_signal() -> None:
+    accused = item(ref="r2", perpetrators=frozenset({"p:opp"}), targets=frozenset({"p:gov"}))
+    scored = rules.score(item(), accused)
+    assert scored is not None
+    assert scored.counter_accusation
+    assert scored.signals["actors"] == 1.0
+
+
+def test_different_actors_exclusive_acts_far_places_or_times_are_no_candidates() -> None:
+    assert rules.score(item(), item(ref="r2", perpetrators=frozenset({"p:other"}))) is None
+    assert rules.score(item(), item(ref="r2", categories=frozenset({"abduction"}))) is None
+    assert rules.score(item(), item(ref="r2", latitude=36.2)) is None
+    assert rules.score(item(), item(ref="r2", t_center=T0 + 30)) is None
+
+
+def test_vague_reports_count_less_than_precise_ones() -> None:
+    precise = rules.score(item(), item(ref="r2"))
+    vague = rules.score(item(), item(ref="r2", radius_km=80.0, t_half=360.0))
+    assert precise is not None
+    assert vague is not None
+    assert vague.total < precise.total
+
+
+def test_an_unresolved_name_is_not_taken_for_another_actor() -> None:
+    named = item(ref="r2", perpetrators=frozenset({"t:syrian army"}))
+    scored = rules.score(item(), named)
+    assert scored is not None
+    assert scored.signals["actors"] == rules.ACTORS_PARTIAL
+
+
+def test_thresholds_must_be_ordered() -> None:
+    with pytest.raises(ValueError, match="thresholds"):
+        Thresholds(attach=0.5, propose=0.7)
+    assert rules.decide(0.9, Thresholds()) == "attach"
+    assert rules.decide(0.6, Thresholds()) == "propose"
+    assert rules.decide(0.2, Thresholds()) == "apart"
+
+
+def _found(a: Item, b: Item) -> bool:
+    """Whether b, filed in the index, is found when looking up a."""
+    filed = dict(rules.filed_keys(b))
+    for keys, low, high in rules.search_keys(a):
+        for key in keys:
+            home = filed.get(key)
+            if home is not None and (home <= high if low == 0 else home == high):
+                return True
+    return False
+
+
+def test_every_candidate_pair_shares_a_key_of_the_index() -> None:
+    rng = random.Random(7)
+    radii = (1.0, 5.0, 25.0, 80.0)
+    halves = (0.0, 12.0, 84.0, 372.0)
+    checked = 0
+    for _ in range(3000):
+        a = item(
+            t_center=T0 + rng.uniform(-5, 5),
+            t_half=rng.choice(halves),
+            radius_km=rng.choice(radii),
+            latitude=35 + rng.uniform(-0.5, 0.5),
+            longitude=37 + rng.uniform(-0.5, 0.5),
+        )
+        b = item(
+            ref="r2",
+            t_center=a.t_center + rng.uniform(-400, 400),
+            t_half=rng.choice(halves),
+            radius_km=rng.choice(radii),
+            latitude=a.latitude + rng.uniform(-1, 1),  # type: ignore[operator]
+            longitude=a.longitude + rng.uniform(-1, 1),  # type: ignore[operator]
+            perpetrators=frozenset({"p:opp"}) if rng.random() < 0.3 else frozenset({"p:gov"}),
+            targets=frozenset({"p:gov"}) if rng.random() < 0.3 else frozenset({"p:opp"}),
+        )
+        if rules.score(a, b) is None:
+            continue
+        vague = (
+            rules.home_level(a).number >= rules.BLOCKED_FROM
+            or rules.home_level(b).number >= rules.BLOCKED_FROM
+        )
+        if vague and set(rules.blocks(a)).isdisjoint(rules.blocks(b)):
+            continue  # vague items meet only items of the same act and actors
+        checked += 1
+        assert _found(a, b), (a, b)
+        assert _found(b, a), (a, b)
+    assert checked > 300
+
+
+def test_pairwise_counts_match_scikit_learn() -> None:
+    rng = np.random.default_rng(1)
+    truth, predicted = rng.integers(0, 30, 400), rng.integers(0, 40, 400)
+    both, false_pos, false_neg = metrics.pair_counts(truth, predicted)
+    matrix = pair_confusion_matrix(truth, predicted) // 2
+    assert (both, false_pos, false_neg) == (matrix[1, 1], matrix[0, 1], matrix[1, 0])
+
+
+def test_metrics_of_a_perfect_and_a_lumped_clustering() -> None:
+    truth = np.asarray([0, 0, 1, 1, 2])
+    perfect = metrics.quality(truth, truth)
+    assert perfect.pairwise_f1 == 1.0
+    assert perfect.bcubed_f1 == 1.0
+    lumped = metrics.quality(truth, np.zeros(5, dtype=int))
+    assert lumped.pairwise_recall == 1.0
+    assert lumped.pairwise_precision == pytest.approx(2 / 10)
+    assert lumped.bcubed_precision == pytest.approx((2 * 2 / 5 * 2 + 1 / 5) / 5)
+
+
+def test_the_generator_is_seeded_and_noisy() -> None:
+    first, again = synthetic.generate(2000, seed=5), synthetic.generate(2000, seed=5)
+    assert np.array_equal(first.truth, again.truth)
+    assert first.text == again.text
+    assert len(first) == 2000
+    assert (first.source_side == 1).any()  # counter-accusations
+    assert len(set(first.time_precision.tolist())) == 4
+    assert (first.perpetrator < -1).any()  # names the registry does not resolve
+    claim = first.claim(0)
+    assert claim["act_category"] in rules.CATEGORY_CODES
+
+
+def test_batch_groups_synthetic_reports_well_above_chance() -> None:
+    data = synthetic.generate(3000, seed=11)
+    result = batch.correlate(data.items(), Thresholds())
+    quality = metrics.quality(data.truth, result.labels)
+    assert quality.pairwise_f1 > 0.7
+    assert quality.bcubed_f1 > 0.8
+    singletons = metrics.quality(data.truth, np.arange(len(data)))
+    assert quality.bcubed_f1 > singletons.bcubed_f1 + 0.2
+
+
+def test_batch_scores_agree_with_the_pair_rules() -> None:
+    data = synthetic.generate(600, seed=3)
+    items = data.items()
+    home = batch.home_levels(items)
+    a, b = batch.candidate_pairs(items, home, rules.LEVELS[0], np.flatnonzero(home == 0))
+    base, weight, ok = batch.score_pairs(items, a, b)
+    text = batch._text_scores(items.text, a, b)
+    categories = list(rules.CATEGORY_CODES)
+
+    def scalar(i: int) -> Item:
+        code_p, code_t = int(data.perpetrator[i]), int(data.target[i])
+        key = lambda c: frozenset() if c == -1 else frozenset({f"p:{c}" if c >= 0 else f"t:x{c}"})  # noqa: E731
+        return item(
+            ref=str(i),
+            t_center=float(items.t_center[i]),
+            t_half=float(items.t_half[i]),
+            latitude=float(items.latitude[i]),
+            longitude=float(items.longitude[i]),
+            radius_km=float(items.radius_km[i]),
+            categories=frozenset({categories[int(items.category[i])]}),
+            perpetrators=key(code_p),
+            targets=key(code_t),
+            text=data.text[i],
+        )
+
+    compared = 0
+    for x, y, total, candidate, words in zip(a.tolist(), b.tolist(), base, ok, text, strict=True):
+        scored = rules.score(scalar(x), scalar(y))
+        if (
+            min(int(data.perpetrator[x]), int(data.perpetrator[y]), int(data.target[x]), int(data.target[y]))
+            < -1
+        ):
+            continue  # unresolved names: the pair rules also compare them fuzzily
+        assert (scored is not None) == bool(candidate)
+        if scored is not None:
+            assert scored.total == pytest.approx(total + weight[0] * words, abs=1e-6)
+            compared += 1
+    assert compared > 50
+
+
+def test_components_and_mutual_best() -> None:
+    labels = batch.components(5, np.asarray([0, 1, 3]), np.asarray([1, 2, 4]))
+    assert labels.tolist() == [0, 0, 0, 3, 3]
+    keep = batch.mutual_best(np.asarray([0, 0, 1]), np.asarray([1, 2, 2]), np.asarray([0.9, 0.8, 0.7]), 1)
+    assert keep.tolist() == [True, False, False]
