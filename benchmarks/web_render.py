@@ -393,7 +393,10 @@ def run_dialect(dialect: str, args: argparse.Namespace) -> dict[str, Any]:
             public_report_rate_limit="100000/minute",
             _env_file=None,
         )
-        app = create_app(settings, engine=engine)
+        # The pages are served by a new engine on the loaded database, as `ceasefire serve` starting on
+        # it would be (on SQLite its first connection gathers the planner's statistics).
+        served = create_engine_for(engine.url.render_as_string(hide_password=False))
+        app = create_app(settings, engine=served)
         with signed_in(app) as client:
             results = []
             for case in cases(engine, client, args.requests):
@@ -404,6 +407,7 @@ def run_dialect(dialect: str, args: argparse.Namespace) -> dict[str, Any]:
                     flush=True,
                 )
                 results.append(result)
+        served.dispose()
         return {
             "dialect": dialect,
             # The machine's 1-minute load average when the timings ended (other work inflates them).

@@ -129,13 +129,13 @@ def additions_of(session: Session, message_ids: Collection[str]) -> dict[str, li
     """The messages added later to each of these messages (by reference code), oldest first."""
     if not message_ids:
         return {}
-    query = (
-        select(Message.adds_to_message_id, Message.id)
-        .where(Message.adds_to_message_id.in_(sorted(message_ids)))
-        .order_by(Message.received_at, Message.id)
+    # Sorted here, not by the database: with an ORDER BY received_at, SQLite's planner walks the
+    # whole received_at index rather than the adds_to_message_id index (hundreds of ms at 100k).
+    query = select(Message.adds_to_message_id, Message.id, Message.received_at).where(
+        Message.adds_to_message_id.in_(sorted(message_ids))
     )
     found: dict[str, list[str]] = defaultdict(list)
-    for original, addition in session.execute(query):
+    for original, addition, _ in sorted(session.execute(query), key=lambda row: (row[2], row[1])):
         found[str(original)].append(addition)
     return dict(found)
 
