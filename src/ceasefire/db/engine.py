@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,6 +12,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("ceasefire.db")
 
 
 def normalize_url(url: str) -> str:
@@ -37,10 +41,17 @@ def _sqlite_statistics(dbapi_connection: Any, _record: Any) -> None:
     # inbox at 100,000 reports (a scan and sort of every report, 600 ms, instead of walking the index
     # of message.received_at, 1 ms). An engine's first connection refreshes them, sampled
     # (analysis_limit) so that it takes milliseconds: a server gets current statistics at each start.
+    # Best effort: another process holding the write lock (a server while a CLI command starts) must
+    # not make the connection fail; the statistics are then left for the next start.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA analysis_limit=1000")
-    cursor.execute("ANALYZE")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA busy_timeout=200")
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("ANALYZE")
+    except sqlite3.OperationalError:
+        log.info("SQLite statistics not refreshed: the database is busy or read-only")
+    finally:
+        cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
