@@ -78,7 +78,7 @@ def test_thresholds_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="thresholds"):
         Thresholds(attach=0.5, propose=0.7)
     assert rules.decide(0.9, Thresholds()) == "attach"
-    assert rules.decide(0.6, Thresholds()) == "propose"
+    assert rules.decide(0.5, Thresholds()) == "propose"
     assert rules.decide(0.2, Thresholds()) == "apart"
 
 
@@ -174,8 +174,8 @@ def test_batch_groups_synthetic_reports_well_above_chance() -> None:
 def test_batch_scores_agree_with_the_pair_rules() -> None:
     data = synthetic.generate(600, seed=3)
     items = data.items()
-    home = batch.home_levels(items)
-    a, b = batch.candidate_pairs(items, home, rules.LEVELS[0], np.flatnonzero(home == 0))
+    found = list(batch.candidate_pairs(items))
+    a, b = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
     base, weight, ok = batch.score_pairs(items, a, b)
     text = batch._text_scores(items.text, a, b)
     categories = list(rules.CATEGORY_CODES)
@@ -211,8 +211,38 @@ def test_batch_scores_agree_with_the_pair_rules() -> None:
     assert compared > 50
 
 
-def test_components_and_mutual_best() -> None:
+def test_components_and_average_linkage() -> None:
     labels = batch.components(5, np.asarray([0, 1, 3]), np.asarray([1, 2, 4]))
     assert labels.tolist() == [0, 0, 0, 3, 3]
-    keep = batch.mutual_best(np.asarray([0, 0, 1]), np.asarray([1, 2, 2]), np.asarray([0.9, 0.8, 0.7]), 1)
-    assert keep.tolist() == [True, False, False]
+    # Two tight pairs (0, 1) and (2, 3); report 4 resembles 1 and 2 well, the others not at all:
+    # components would chain all five, average linkage keeps the events apart.
+    a, b = np.asarray([0, 2, 1, 4, 4]), np.asarray([1, 3, 4, 2, 0])
+    score = np.asarray([0.95, 0.9, 0.8, 0.8, 0.1])
+    chained = batch.components(5, a[score >= 0.6], b[score >= 0.6])
+    assert len(set(chained.tolist())) == 1
+    linked = batch.average_linkage(5, a, b, score, 0.6)
+    assert linked[0] == linked[1] and linked[2] == linked[3] and linked[0] != linked[2]
+    # A forbidden pair (an analyst's rejection) is never in one cluster, even when it scores well.
+    apart = batch.average_linkage(5, a, b, score, 0.6, forbidden=np.asarray([0 * 5 + 1]))
+    assert apart[0] != apart[1]
+    assert batch.average_linkage(3, np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), 0.6).tolist() == [0, 1, 2]
+
+
+def test_candidate_pairs_are_every_pair_that_can_be_one_event_once() -> None:
+    data = synthetic.generate(2500, seed=17)
+    items = data.items()
+    # Some reports with no place at all, and some vaguer than a month.
+    items.latitude[::97] = np.nan
+    items.longitude[::97] = np.nan
+    items.t_half[::89] = 1200.0
+    found = list(batch.candidate_pairs(items, chunk=400))
+    a, b = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+    pairs = np.minimum(a, b) * len(items) + np.maximum(a, b)
+    assert len(np.unique(pairs)) == len(pairs)  # each pair once
+    everything = np.triu_indices(len(items), 1)
+    x, y = everything[0].astype(np.int64), everything[1].astype(np.int64)
+    cheap = batch.prefilter(items, x, y)
+    _, _, ok = batch.score_pairs(items, x[cheap], y[cheap])
+    can = x[cheap][ok] * len(items) + y[cheap][ok]
+    assert len(can) > 1000
+    assert np.isin(can, pairs).all()

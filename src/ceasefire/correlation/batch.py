@@ -7,15 +7,16 @@ pairs at once, text compared only where it can change the outcome, and connected
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ceasefire.correlation import rules
-from ceasefire.correlation.rules import LEVELS, WEIGHTS, Signal, Thresholds
+from ceasefire.correlation.rules import WEIGHTS, Signal, Thresholds
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -54,49 +55,67 @@ class Result:
     proposals: tuple[I64, I64, F64] | None = None
 
 
-def home_levels(items: Items) -> NDArray[np.int8]:
-    """Each item's home level (rules.home_level, on arrays)."""
+# The batch's own grid: items are classed by how vague their place is (a point or a town, a
+# district, a governorate, no place) and, separately, how vague their time is (a day, a week, a
+# month, longer): a pair is looked for at the cell size of the vaguer place of the two and the
+# bucket size of the vaguer time, so that a governorate named for an exact day does not make the
+# search as wide in time as a month. Each (bound, cell or bucket size).
+SPACE_CLASSES: tuple[tuple[float, float], ...] = ((5.0, 0.15), (25.0, 0.6), (80.0, 1.9))
+TIME_CLASSES: tuple[tuple[float, float], ...] = ((12.5, 32.0), (84.5, 180.0), (372.5, 760.0))
+UNLOCATED = len(SPACE_CLASSES)  # the space class of items with no place (or vaguer than all)
+
+
+def classes(items: Items) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Each item's space class and time class (the last time class takes everything vaguer)."""
     radius = np.where(np.isnan(items.latitude), np.inf, items.radius_km)
-    home = np.full(len(items), len(LEVELS) - 1, dtype=np.int8)
-    for level in reversed(LEVELS[:-1]):
-        fits = (radius <= level.max_radius_km) & (items.t_half <= level.max_half_hours)
-        home[fits] = level.number
-    return home
+    space = np.full(len(items), UNLOCATED, dtype=np.int8)
+    for number, (bound, _) in reversed(list(enumerate(SPACE_CLASSES))):
+        space[radius <= bound] = number
+    when = np.full(len(items), len(TIME_CLASSES), dtype=np.int8)
+    for number, (bound, _) in reversed(list(enumerate(TIME_CLASSES))):
+        when[items.t_half <= bound] = number
+    return space, when
 
 
-def _cells(items: Items, level: rules.Level, index: I64) -> tuple[I64, I64, I64]:
-    lat, lon = items.latitude[index], items.longitude[index]
-    located = ~np.isnan(lat)
-    row = np.where(located, np.floor((np.nan_to_num(lat) + 90.0) / level.cell_degrees), rules.NOWHERE[0])
-    col = np.where(located, np.floor((np.nan_to_num(lon) + 180.0) / level.cell_degrees), rules.NOWHERE[1])
-    bucket = np.floor(items.t_center[index] / level.bucket_hours)
-    return row.astype(np.int64), col.astype(np.int64), bucket.astype(np.int64)
+def _time_class(number: int) -> tuple[float, float]:
+    if number < len(TIME_CLASSES):
+        return TIME_CLASSES[number]
+    return (rules.MAX_HALF_HOURS, 2 * rules.MAX_HALF_HOURS)
 
 
-def _key(row: I64, col: I64, bucket: I64, block: I64) -> I64:
-    return ((bucket * (1 << 14) + row) * (1 << 14) + col) * (1 << 20) + block
-
-
-def _blocks(items: Items, index: I64) -> I64:
-    """rules.blocks on arrays: act category and unordered pair of actors (one block per report)."""
-    span = int(max(items.perpetrator.max(initial=0), items.target.max(initial=0))) + 2
-    p = items.perpetrator[index].astype(np.int64) + 1
-    t = items.target[index].astype(np.int64) + 1
-    pair = np.minimum(p, t) * span + np.maximum(p, t)
-    block: I64 = (items.category[index].astype(np.int64) * span * span + pair) % (1 << 20)
-    return block
-
-
-def _reach(items: Items, level: rules.Level) -> tuple[int, int, int]:
-    """How many cells (rows, columns) and buckets apart two items of this level can be."""
+def _reach(items: Items, space: int, when: int) -> tuple[float, int, int, int]:
+    """The cell size, and how many cells (rows, columns) and buckets apart two items can be."""
+    half, bucket_hours = _time_class(when)
+    buckets = math.ceil((2 * min(half, rules.MAX_HALF_HOURS) + rules.TIME_SLACK_HOURS) / bucket_hours)
+    if space == UNLOCATED:
+        return 360.0, 0, 0, buckets  # one cell: an item with no place may be anywhere
+    bound, cell = SPACE_CLASSES[space]
     lat = items.latitude[~np.isnan(items.latitude)]
     top = float(np.max(np.abs(lat))) if len(lat) else 0.0
-    reach_km = 2 * level.max_radius_km + rules.PLACE_SLACK_KM
-    rows = math.ceil(reach_km / (rules.KM_PER_DEGREE * level.cell_degrees))
-    cos = max(0.1, math.cos(math.radians(min(89.0, top + rows * level.cell_degrees))))
-    cols = math.ceil(reach_km / (rules.KM_PER_DEGREE * cos * level.cell_degrees))
-    buckets = math.ceil((2 * level.max_half_hours + rules.TIME_SLACK_HOURS) / level.bucket_hours)
-    return rows, cols, buckets
+    reach_km = 2 * bound + rules.PLACE_SLACK_KM
+    rows = math.ceil(reach_km / (rules.KM_PER_DEGREE * cell))
+    cos = max(0.1, math.cos(math.radians(min(89.0, top + rows * cell))))
+    cols = math.ceil(reach_km / (rules.KM_PER_DEGREE * cos * cell))
+    return cell, rows, cols, buckets
+
+
+def _keys(items: Items, index: I64, cell: float, bucket_hours: float, block: I64) -> I64:
+    lat, lon = items.latitude[index], items.longitude[index]
+    located = ~np.isnan(lat) & (cell < 360.0)
+    row = np.where(located, np.floor((np.nan_to_num(lat) + 90.0) / cell), 0).astype(np.int64)
+    col = np.where(located, np.floor((np.nan_to_num(lon) + 180.0) / cell), 0).astype(np.int64)
+    bucket = np.floor(items.t_center[index] / bucket_hours).astype(np.int64)
+    keys: I64 = _key(row, col, bucket, block)
+    return keys
+
+
+def _key(row: Any, col: Any, bucket: Any, block: Any) -> Any:
+    """One integer for (time bucket, row, column, block): arrays or numbers."""
+    return ((bucket * (1 << 14) + row) * (1 << 14) + col) * (1 << 4) + block
+
+
+_GROUP = np.asarray(rules.GROUP_OF_CODE, dtype=np.int16)
+_GROUPS = int(_GROUP.max()) + 1
 
 
 def _expand(lo: I64, hi: I64) -> tuple[I64, I64]:
@@ -108,35 +127,61 @@ def _expand(lo: I64, hi: I64) -> tuple[I64, I64]:
     return owner, first + np.arange(total, dtype=np.int64)
 
 
-def candidate_pairs(
-    items: Items, home: NDArray[np.int8], level: rules.Level, queries: I64
-) -> tuple[I64, I64]:
-    """Pairs (query, other) of this level: queries of this home level against items of this or a
-    finer home level in neighbouring cells and buckets; each unordered pair once."""
-    targets = np.flatnonzero(home <= level.number)
-    row, col, bucket = _cells(items, level, targets)
-    block = (
-        _blocks(items, targets) if level.number >= rules.BLOCKED_FROM else np.zeros(len(targets), np.int64)
-    )
-    keys = _key(row, col, bucket, block)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys, sorted_targets = keys[order], targets[order]
-    position = np.searchsorted(targets, queries)  # queries are a subset of targets
-    q_row, q_col, q_bucket, q_block = row[position], col[position], bucket[position], block[position]
-    rows, cols, buckets = _reach(items, level)
-    lefts, rights = [], []
-    for db in range(-buckets, buckets + 1):
-        for dr in range(-rows, rows + 1):
-            for dc in range(-cols, cols + 1):
-                wanted = _key(q_row + dr, q_col + dc, q_bucket + db, q_block)
-                lo = np.searchsorted(sorted_keys, wanted, side="left")
-                hi = np.searchsorted(sorted_keys, wanted, side="right")
-                owner, pos = _expand(lo, hi)
-                left, right = queries[owner], sorted_targets[pos]
-                keep = (home[right] < level.number) | (left < right)
-                lefts.append(left[keep])
-                rights.append(right[keep])
-    return np.concatenate(lefts), np.concatenate(rights)
+def candidate_pairs(items: Items, *, chunk: int = CHUNK) -> Iterator[tuple[I64, I64]]:
+    """Every pair of items that can be one event (each unordered pair once), in batches: those
+    whose places and times are within reach at the pair's vaguer classes, and whose kinds of act
+    are compatible (the act's group, "other" meeting all). A pair is found from the item with the
+    vaguer time (then the vaguer place, then the higher index), among the items of each space
+    class in turn, at the cell size of the vaguer place of the two."""
+    space, when = classes(items)
+    group = _GROUP[items.category].astype(np.int64)
+    index = np.arange(len(items), dtype=np.int64)
+    for t_q in range(len(TIME_CLASSES) + 1):
+        bucket_hours = _time_class(t_q)[1]
+        for s_x in range(UNLOCATED + 1):
+            targets = index[(space == s_x) & (when <= t_q)]
+            if len(targets) == 0:
+                continue
+            for s_q in range(UNLOCATED + 1):
+                queries_all = index[(space == s_q) & (when == t_q)]
+                if len(queries_all) == 0:
+                    continue
+                cell, rows, cols, buckets = _reach(items, max(s_q, s_x), t_q)
+                keys = _keys(items, targets, cell, bucket_hours, group[targets])
+                order = np.argsort(keys, kind="stable")
+                sorted_keys, sorted_targets = keys[order], targets[order]
+                for start in range(0, len(queries_all), chunk):
+                    queries = queries_all[start : start + chunk]
+                    # Each query looks in its own group and in "other" (0); an "other" in all.
+                    g = group[queries]
+                    wanted_q = np.concatenate(
+                        [queries[g != 0], queries, np.repeat(queries[g == 0], _GROUPS - 1)]
+                    )
+                    wanted_b = np.concatenate(
+                        [
+                            g[g != 0],
+                            np.zeros(len(queries), np.int64),
+                            np.tile(np.arange(1, _GROUPS), int((g == 0).sum())),
+                        ]
+                    )
+                    base = _keys(items, wanted_q, cell, bucket_hours, wanted_b)
+                    ascending = np.argsort(base, kind="stable")  # sorted needles: cache-friendly search
+                    base, wanted_q = base[ascending], wanted_q[ascending]
+                    lefts, rights = [], []
+                    for db in range(-buckets, buckets + 1):
+                        for dr in range(-rows, rows + 1):
+                            for dc in range(-cols, cols + 1):
+                                wanted = base + _key(dr, dc, db, 0)
+                                lo = np.searchsorted(sorted_keys, wanted, side="left")
+                                hi = np.searchsorted(sorted_keys, wanted, side="right")
+                                owner, pos = _expand(lo, hi)
+                                left, right = wanted_q[owner], sorted_targets[pos]
+                                # Ties in time class: the vaguer place asks, then the higher index.
+                                tied = when[right] == t_q
+                                keep = ~tied | (space[right] < s_q) | ((space[right] == s_q) & (right < left))
+                                lefts.append(left[keep])
+                                rights.append(right[keep])
+                    yield np.concatenate(lefts), np.concatenate(rights)
 
 
 def _haversine(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
@@ -145,14 +190,11 @@ def _haversine(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     return np.asarray(2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a))), dtype=np.float64)
 
 
-def _factor(values: F64, bounds: Sequence[float], factors: Sequence[float], last: float) -> F64:
+def _factor(values: F64, table: Sequence[tuple[float, float]], last: float) -> F64:
     out = np.full(len(values), last)
-    for bound, factor in reversed(list(zip(bounds, factors, strict=True))):
+    for bound, factor in reversed(table):
         out[values <= bound] = factor
     return out
-
-
-_GROUP = np.asarray(rules.GROUP_OF_CODE, dtype=np.int16)
 
 
 def _actors(
@@ -213,19 +255,15 @@ def score_pairs(items: Items, a: I64, b: I64) -> tuple[F64, F64, NDArray[np.bool
     ok &= actors != rules.ACTORS_DIFFERENT
     half = 0.5 * allowed
     place = np.maximum(0.0, 1.0 - np.maximum(0.0, distance - half) / (half + 1.0))
-    tf = np.minimum(
-        _factor(items.t_half[a], (12.5, 84.5), (1.0, 0.8), 0.6),
-        _factor(items.t_half[b], (12.5, 84.5), (1.0, 0.8), 0.6),
+    tf = _factor(np.maximum(items.t_half[a], items.t_half[b]), rules.TIME_FACTORS, rules.TIME_FACTOR_LAST)
+    vague = np.maximum(
+        np.where(np.isnan(lat_a), np.inf, items.radius_km[a]),
+        np.where(np.isnan(lat_b), np.inf, items.radius_km[b]),
     )
-    pf_a = _factor(
-        np.where(np.isnan(lat_a), np.inf, items.radius_km[a]), (5.0, 25.0, 80.0), (1.0, 0.8, 0.6), 0.3
-    )
-    pf_b = _factor(
-        np.where(np.isnan(lat_b), np.inf, items.radius_km[b]), (5.0, 25.0, 80.0), (1.0, 0.8, 0.6), 0.3
-    )
+    pf = _factor(vague, rules.PLACE_FACTORS, rules.PLACE_FACTOR_LAST)
     total = (
         WEIGHTS[Signal.TIME] * (1.0 - gap / rules.TIME_SLACK_HOURS) * tf
-        + WEIGHTS[Signal.PLACE] * place * np.minimum(pf_a, pf_b)
+        + WEIGHTS[Signal.PLACE] * place * pf
         + WEIGHTS[Signal.CATEGORY] * np.maximum(category, 0.0)
         + WEIGHTS[Signal.ACTORS] * actors
     )
@@ -235,48 +273,80 @@ def score_pairs(items: Items, a: I64, b: I64) -> tuple[F64, F64, NDArray[np.bool
 def _text_scores(texts: Sequence[str] | None, a: I64, b: I64) -> F64:
     if texts is None:
         return np.full(len(a), rules.TEXT_MISSING)
-    out = np.empty(len(a))
-    ratio = fuzz.token_set_ratio
-    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-        left, right = texts[x], texts[y]
-        out[i] = ratio(left, right) / 100.0 if left and right else rules.TEXT_MISSING
-    return out
+    left = [texts[i] for i in a.tolist()]
+    right = [texts[i] for i in b.tolist()]
+    out = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1).astype(np.float64) / 100.0
+    missing = np.fromiter((not x or not y for x, y in zip(left, right, strict=True)), bool, len(left))
+    out[missing] = rules.TEXT_MISSING
+    return np.asarray(out, dtype=np.float64)
 
 
-def _ranks(node: I64, score: F64) -> I64:
-    """The rank of each edge among the edges of its node, best score first (0 = best)."""
-    order = np.lexsort((-score, node))
-    sorted_nodes = node[order]
-    starts = np.flatnonzero(np.r_[True, sorted_nodes[1:] != sorted_nodes[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(node)]))
-    ranks = np.empty(len(node), dtype=np.int64)
-    ranks[order] = np.arange(len(node)) - run_start
-    return ranks
+def average_linkage(
+    n: int, a: I64, b: I64, score: F64, threshold: float, forbidden: I64 | None = None
+) -> I64:
+    """Clusters by average linkage over a sparse graph: edges are taken best first, and the two
+    clusters of an edge are joined when the average score over all pairs across them (a pair that
+    is no candidate counts 0) is at least the threshold. Unlike joining every edge above the
+    threshold (connected components), one report that resembles two events does not chain them.
+    `forbidden`: pairs (as min * n + max) never to be in one cluster (an analyst rejected them).
+    Returns each item's cluster as its smallest member."""
+    labels = np.arange(n, dtype=np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    weights = score.astype(np.float64)
+    if forbidden is not None and len(forbidden):
+        pair = lo * n + hi
+        weights = np.where(np.isin(pair, forbidden), -np.inf, weights)
+        extra = np.setdiff1d(forbidden, pair)  # rejected pairs that are no candidates now
+        lo, hi = np.concatenate([lo, extra // n]), np.concatenate([hi, extra % n])
+        weights = np.concatenate([weights, np.full(len(extra), -np.inf)])
+    # Two clusters are only ever joined across an edge at or above the threshold, so a cluster
+    # never reaches beyond the connected component of such edges: the edges between components,
+    # and the nodes with no such edge, can be left out.
+    strong = weights >= threshold
+    parts = components(n, lo[strong], hi[strong])
+    inside = parts[lo] == parts[hi]
+    lo, hi, weights = lo[inside], hi[inside], weights[inside]
+    if len(lo) == 0:
+        return labels
+    nodes, inverse = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+    left, right = inverse[: len(lo)].tolist(), inverse[len(lo) :].tolist()
+    size = [1] * len(nodes)
+    up = list(range(len(nodes)))
+    links: list[dict[int, float]] = [{} for _ in range(len(nodes))]
+    for x, y, w in zip(left, right, weights.tolist(), strict=True):
+        links[x][y] = links[x].get(y, 0.0) + w
+        links[y][x] = links[y].get(x, 0.0) + w
 
+    def find(x: int) -> int:
+        while up[x] != x:
+            up[x] = up[up[x]]
+            x = up[x]
+        return x
 
-def mutual_best(a: I64, b: I64, score: F64, k: int) -> NDArray[np.bool_]:
-    """Edges among the k best of both their ends: keeps one event's reports together without
-    chaining neighbouring events through a report that resembles both."""
-    if len(a) == 0:
-        return np.zeros(0, dtype=bool)
-    ranks_a = _ranks(np.concatenate([a, b]), np.concatenate([score, score]))
-    return (ranks_a[: len(a)] < k) & (ranks_a[len(a) :] < k)
-
-
-def split_large(n: int, a: I64, b: I64, score: F64, attach: float, max_size: int) -> I64:
-    """Components, where one grows past max_size (chained events, not one event told many times
-    over), its weakest edges go, in steps of 0.05 of the score, until it falls apart."""
-    labels = components(n, a, b)
-    level = attach
-    while len(a) and level < 1.0:
-        sizes = np.bincount(labels, minlength=n)
-        big = sizes[labels[a]] > max_size
-        if not big.any():
-            break
-        level += 0.05
-        keep = ~big | (score >= level)
-        a, b, score = a[keep], b[keep], score[keep]
-        labels = components(n, a, b)
+    order = np.argsort(-weights, kind="stable")
+    order = order[weights[order] >= threshold]
+    for edge in order.tolist():
+        x, y = find(left[edge]), find(right[edge])
+        if x == y or links[x].get(y, 0.0) < threshold * size[x] * size[y]:
+            continue
+        if size[x] < size[y]:
+            x, y = y, x
+        up[y] = x
+        size[x] += size[y]
+        joined, gone = links[x], links[y]
+        joined.pop(y, None)
+        for other, w in gone.items():
+            if other == x:
+                continue
+            joined[other] = joined.get(other, 0.0) + w
+            back = links[other]
+            back[x] = back.get(x, 0.0) + w
+            del back[y]
+        links[y] = {}
+    roots = np.fromiter((find(i) for i in range(len(nodes))), np.int64, len(nodes))
+    smallest = np.full(len(nodes), n, dtype=np.int64)
+    np.minimum.at(smallest, roots, nodes)
+    labels[nodes] = smallest[roots]
     return labels
 
 
@@ -307,67 +377,44 @@ def correlate(
     progress: Progress | None = None,
     keep_proposals: bool = False,
     forbidden: Sequence[tuple[int, int]] = (),
-    neighbours: int = 3,
-    max_size: int = 8,
 ) -> Result:
-    """Cluster the items: pairs at or above the attach threshold are joined (transitively), but
-    never a forbidden pair (one an analyst rejected) directly."""
+    """Cluster the items by average linkage (see average_linkage) at the attach threshold, over the
+    candidate pairs that score at least the propose threshold; never a forbidden pair (one an
+    analyst rejected) in one cluster. Proposals: the pairs at or above the propose threshold whose
+    reports ended in different clusters."""
     n = len(items)
-    home = home_levels(items)
-    attach_a: list[I64] = []
-    attach_b: list[I64] = []
-    attach_s: list[F64] = []
-    prop: list[tuple[I64, I64, F64]] = []
-    candidates = texts = proposed = 0
-    done = 0
-    for level in LEVELS:
-        queries_all = np.flatnonzero(home == level.number)
-        for start in range(0, len(queries_all), CHUNK):
-            queries = queries_all[start : start + CHUNK]
-            a, b = candidate_pairs(items, home, level, queries)
-            cheap = prefilter(items, a, b)
-            a, b = a[cheap], b[cheap]
-            base, text_weight, ok = score_pairs(items, a, b)
-            a, b, base, text_weight = a[ok], b[ok], base[ok], text_weight[ok]
-            candidates += len(a)
-            # Text is compared only where it can move the pair across a threshold.
-            low = thresholds.propose if keep_proposals else thresholds.attach
-            undecided = (base < thresholds.attach) & (base + text_weight >= low)
-            total = base + text_weight * rules.TEXT_MISSING
-            total = np.where(base >= thresholds.attach, base, total)
-            if undecided.any():
-                total[undecided] = base[undecided] + text_weight[undecided] * _text_scores(
-                    items.text, a[undecided], b[undecided]
-                )
-                texts += int(undecided.sum())
-            join = total >= thresholds.attach
-            attach_a.append(a[join])
-            attach_b.append(b[join])
-            attach_s.append(total[join])
-            band = ~join & (total >= thresholds.propose)
-            proposed += int(band.sum())
-            if keep_proposals:
-                prop.append((a[band], b[band], total[band]))
-            done += len(queries)
-            if progress is not None:
-                progress(done, n)
-    ja = np.concatenate(attach_a) if attach_a else np.empty(0, np.int64)
-    jb = np.concatenate(attach_b) if attach_b else np.empty(0, np.int64)
-    js = np.concatenate(attach_s) if attach_s else np.empty(0)
-    if neighbours:
-        keep = mutual_best(ja, jb, js, neighbours)
-        ja, jb, js = ja[keep], jb[keep], js[keep]
+    kept_a: list[I64] = []
+    kept_b: list[I64] = []
+    kept_s: list[F64] = []
+    candidates = texts = 0
+    for a, b in candidate_pairs(items):
+        cheap = prefilter(items, a, b)
+        a, b = a[cheap], b[cheap]
+        base, text_weight, ok = score_pairs(items, a, b)
+        candidates += int(ok.sum())
+        # Text is compared only where it can lift the pair to the propose threshold.
+        reach = ok & (base + text_weight >= thresholds.propose)
+        a, b, base, text_weight = a[reach], b[reach], base[reach], text_weight[reach]
+        total = base + text_weight * _text_scores(items.text, a, b)
+        texts += len(a)
+        keep = total >= thresholds.propose
+        kept_a.append(a[keep])
+        kept_b.append(b[keep])
+        kept_s.append(total[keep])
+        if progress is not None:
+            progress(min(n, int(np.max(a, initial=0))), n)
+    ka = np.concatenate(kept_a) if kept_a else np.empty(0, np.int64)
+    kb = np.concatenate(kept_b) if kept_b else np.empty(0, np.int64)
+    ks = np.concatenate(kept_s) if kept_s else np.empty(0)
+    banned = None
     if len(forbidden):
         pairs = np.asarray(forbidden, dtype=np.int64).reshape(-1, 2)
-        banned = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
-        keep = ~np.isin(np.minimum(ja, jb) * n + np.maximum(ja, jb), banned)
-        ja, jb, js = ja[keep], jb[keep], js[keep]
-    labels = split_large(n, ja, jb, js, thresholds.attach, max_size)
+        banned = np.unique(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+    labels = average_linkage(n, ka, kb, ks, thresholds.attach, banned)
+    together = labels[ka] == labels[kb]
     proposals = None
     if keep_proposals:
-        proposals = (
-            np.concatenate([p[0] for p in prop]) if prop else np.empty(0, np.int64),
-            np.concatenate([p[1] for p in prop]) if prop else np.empty(0, np.int64),
-            np.concatenate([p[2] for p in prop]) if prop else np.empty(0),
-        )
-    return Result(labels, candidates, len(ja), proposed, texts, proposals)
+        apart = ~together
+        proposals = (ka[apart], kb[apart], ks[apart])
+    attached = int((together & (ks >= thresholds.attach)).sum())
+    return Result(labels, candidates, attached, int((~together).sum()), texts, proposals)

@@ -70,20 +70,22 @@ class Signal(StrEnum):
     TEXT = "text"
 
 
-# Weights of the signals (they sum to 1, so a score is in [0, 1]).
+# Weights of the signals (they sum to 1, so a score is in [0, 1]). Time and place narrow the
+# candidates down before any score is made, so what tells one event from its neighbours is mostly
+# who did what to whom, and the details the narratives share.
 WEIGHTS: dict[Signal, float] = {
-    Signal.TIME: 0.2,
-    Signal.PLACE: 0.2,
-    Signal.CATEGORY: 0.2,
+    Signal.TIME: 0.15,
+    Signal.PLACE: 0.15,
+    Signal.CATEGORY: 0.1,
     Signal.ACTORS: 0.25,
-    Signal.TEXT: 0.15,
+    Signal.TEXT: 0.35,
 }
 # Actor signal values: same perpetrator and target; the accused and accuser swapped (a
 # counter-accusation: a strong sign of one event told by both sides); one side unknown; same
 # perpetrator only; nothing in common.
-ACTORS_SAME, ACTORS_SWAPPED, ACTORS_UNKNOWN, ACTORS_PARTIAL, ACTORS_DIFFERENT = 1.0, 1.0, 0.5, 0.7, 0.0
-ACTORS_OTHER_TARGET, ACTORS_TARGET_ONLY = 0.4, 0.25
-CATEGORY_SAME, CATEGORY_GROUP, CATEGORY_OTHER = 1.0, 0.6, 0.5
+ACTORS_SAME, ACTORS_SWAPPED, ACTORS_UNKNOWN, ACTORS_PARTIAL, ACTORS_DIFFERENT = 1.0, 1.0, 0.4, 0.6, 0.0
+ACTORS_OTHER_TARGET, ACTORS_TARGET_ONLY = 0.2, 0.15
+CATEGORY_SAME, CATEGORY_GROUP, CATEGORY_OTHER = 1.0, 0.5, 0.4
 TEXT_MISSING = 0.5
 # A fuzzy name match this good (0-100) counts as the same unresolved actor.
 ACTOR_TEXT_MATCH = 88.0
@@ -97,8 +99,8 @@ class Thresholds:
     attach threshold (else that pairing is proposed, and an analyst or a batch run opens it).
     """
 
-    attach: float = 0.75
-    propose: float = 0.55
+    attach: float = 0.6
+    propose: float = 0.45
     max_proposals: int = 5
     opens_incidents: bool = False
 
@@ -149,24 +151,23 @@ def hours(at: datetime) -> float:
     return (at - EPOCH).total_seconds() / 3600.0
 
 
+# How much a match in time counts given how vague the window is (upper bounds of half the window,
+# hours, and the factor): the hour, the day, the week; a month matches little. Likewise places (upper
+# bounds of the radius, km): a point, a town, a district, a governorate; nowhere counts nothing.
+TIME_FACTORS = ((1.0, 1.0), (12.5, 0.8), (84.5, 0.4))
+TIME_FACTOR_LAST = 0.15
+PLACE_FACTORS = ((1.0, 1.0), (5.0, 0.85), (25.0, 0.5), (80.0, 0.2))
+PLACE_FACTOR_LAST = 0.0
+
+
 def time_factor(half_hours: float) -> float:
-    """How much a time match counts given how vague the window is (a month matches little)."""
-    if half_hours <= 12.5:
-        return 1.0
-    if half_hours <= 84.5:
-        return 0.8
-    return 0.6
+    """How much a time match counts given how vague the window is."""
+    return next((f for bound, f in TIME_FACTORS if half_hours <= bound), TIME_FACTOR_LAST)
 
 
 def place_factor(radius_km: float) -> float:
     """How much a place match counts given how vague the place is."""
-    if radius_km <= 5.0:
-        return 1.0
-    if radius_km <= 25.0:
-        return 0.8
-    if radius_km <= 80.0:
-        return 0.6
-    return 0.3
+    return next((f for bound, f in PLACE_FACTORS if radius_km <= bound), PLACE_FACTOR_LAST)
 
 
 def radius_for(precision: str | None, located: bool) -> float:

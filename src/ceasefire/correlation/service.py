@@ -737,7 +737,7 @@ def _band_proposals(
         if (kind, ref) in repository.refused(session, left.ref):
             continue
         scored = r.score(left, right)
-        if scored is None or scored.total < thresholds.propose or scored.total >= thresholds.attach:
+        if scored is None or scored.total < thresholds.propose:
             continue
         stored = _store_pair(
             session,
