@@ -221,11 +221,14 @@ def test_components_and_average_linkage() -> None:
     chained = batch.components(5, a[score >= 0.6], b[score >= 0.6])
     assert len(set(chained.tolist())) == 1
     linked = batch.average_linkage(5, a, b, score, 0.6)
-    assert linked[0] == linked[1] and linked[2] == linked[3] and linked[0] != linked[2]
+    assert linked[0] == linked[1]
+    assert linked[2] == linked[3]
+    assert linked[0] != linked[2]
     # A forbidden pair (an analyst's rejection) is never in one cluster, even when it scores well.
     apart = batch.average_linkage(5, a, b, score, 0.6, forbidden=np.asarray([0 * 5 + 1]))
     assert apart[0] != apart[1]
-    assert batch.average_linkage(3, np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), 0.6).tolist() == [0, 1, 2]
+    none = np.empty(0, np.int64)
+    assert batch.average_linkage(3, none, none, np.empty(0), 0.6).tolist() == [0, 1, 2]
 
 
 def test_candidate_pairs_are_every_pair_that_can_be_one_event_once() -> None:
