@@ -140,13 +140,13 @@ class Settings(BaseSettings):
         description="Correlate each new report with the incidents and reports on file as it is received.",
     )
     correlation_attach_threshold: float = Field(
-        default=0.6,
+        default=0.55,
         ge=0.0,
         le=1.0,
         description="Score (0-1) at or above which the correlator groups a report automatically.",
     )
     correlation_propose_threshold: float = Field(
-        default=0.45,
+        default=0.4,
         ge=0.0,
         le=1.0,
         description="Score (0-1) at or above which a pairing is proposed to an analyst (below: left apart).",

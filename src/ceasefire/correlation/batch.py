@@ -214,8 +214,13 @@ def _actors(
     out[same_p & known_t & ~same_t] = rules.ACTORS_OTHER_TARGET
     out[same_p & ~known_t] = rules.ACTORS_PARTIAL
     out[same_p & same_t] = rules.ACTORS_SAME
-    half_swapped = ((pa == tb) & (pa != -1)) | ((ta == pb) & (ta != -1))
-    out[~same_p & half_swapped & (known_p | known_t)] = rules.ACTORS_PARTIAL
+    crossed = (pa == tb) & (pa != -1)
+    half_swapped = crossed | ((ta == pb) & (ta != -1))
+    other_a, other_b = np.where(crossed, ta, pa), np.where(crossed, pb, tb)
+    other_differs = (other_a >= 0) & (other_b >= 0)  # both registered (equal would be a swap)
+    half = ~same_p & half_swapped & (known_p | known_t)
+    out[half & ~other_differs] = rules.ACTORS_HALF_SWAP
+    out[half & other_differs] = rules.ACTORS_CROSSED
     out[swapped & ~same_p] = rules.ACTORS_SWAPPED
     return out
 

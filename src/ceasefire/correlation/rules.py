@@ -80,11 +80,16 @@ WEIGHTS: dict[Signal, float] = {
     Signal.ACTORS: 0.25,
     Signal.TEXT: 0.35,
 }
-# Actor signal values: same perpetrator and target; the accused and accuser swapped (a
-# counter-accusation: a strong sign of one event told by both sides); one side unknown; same
-# perpetrator only; nothing in common.
-ACTORS_SAME, ACTORS_SWAPPED, ACTORS_UNKNOWN, ACTORS_PARTIAL, ACTORS_DIFFERENT = 1.0, 1.0, 0.4, 0.6, 0.0
-ACTORS_OTHER_TARGET, ACTORS_TARGET_ONLY = 0.2, 0.15
+# Actor signal values, by how much more often the case is met between reports of one event than
+# between reports of neighbouring events: same perpetrator and target; the accused and accuser
+# swapped (a counter-accusation: a strong sign of one event told by both sides); one actor the
+# same and the other not named by one of them; half a counter-accusation (one report's perpetrator
+# is the other's target) with the other actor not named; nothing named to compare; one actor the
+# same or crossed and the other named differently; only the targets comparable, and different.
+# Perpetrators and targets both named and different either way round: no candidate (0).
+ACTORS_SAME, ACTORS_SWAPPED, ACTORS_PARTIAL, ACTORS_HALF_SWAP = 1.0, 1.0, 0.65, 0.45
+ACTORS_UNKNOWN, ACTORS_OTHER_TARGET, ACTORS_CROSSED, ACTORS_TARGET_ONLY = 0.3, 0.05, 0.05, 0.05
+ACTORS_DIFFERENT = 0.0
 CATEGORY_SAME, CATEGORY_GROUP, CATEGORY_OTHER = 1.0, 0.5, 0.4
 TEXT_MISSING = 0.5
 # A fuzzy name match this good (0-100) counts as the same unresolved actor.
@@ -99,8 +104,8 @@ class Thresholds:
     attach threshold (else that pairing is proposed, and an analyst or a batch run opens it).
     """
 
-    attach: float = 0.6
-    propose: float = 0.45
+    attach: float = 0.55
+    propose: float = 0.4
     max_proposals: int = 5
     opens_incidents: bool = False
 
@@ -219,16 +224,17 @@ def _meets(left: frozenset[str], right: frozenset[str]) -> bool | None:
 def actors_signal(a: Item, b: Item) -> tuple[float, bool]:
     """The actor signal and whether the pair is a counter-accusation."""
     same_perp, same_target = _meets(a.perpetrators, b.perpetrators), _meets(a.targets, b.targets)
-    swapped = _meets(a.perpetrators, b.targets) is True and _meets(a.targets, b.perpetrators) is True
-    if swapped and same_perp is not True:
+    crossed = _meets(a.perpetrators, b.targets), _meets(a.targets, b.perpetrators)
+    if crossed[0] is True and crossed[1] is True and same_perp is not True:
         return ACTORS_SWAPPED, True
     if same_perp is True:
         value = {True: ACTORS_SAME, None: ACTORS_PARTIAL, False: ACTORS_OTHER_TARGET}[same_target]
         return value, False
+    if True in crossed and (same_perp is False or same_target is not None):
+        other = crossed[1] if crossed[0] is True else crossed[0]
+        return (ACTORS_CROSSED if other is False else ACTORS_HALF_SWAP), False
     if same_perp is None and same_target is None:
         return ACTORS_UNKNOWN, False
-    if _meets(a.perpetrators, b.targets) is True or _meets(a.targets, b.perpetrators) is True:
-        return ACTORS_PARTIAL, False  # half a counter-accusation, the other actor not named
     if same_perp is None and same_target is True:
         return ACTORS_PARTIAL, False
     if same_perp is None:
