@@ -311,6 +311,11 @@ def average_linkage(
     parts = components(n, lo[strong], hi[strong])
     inside = parts[lo] == parts[hi]
     lo, hi, weights = lo[inside], hi[inside], weights[inside]
+    # A component of two is the two joined (its one strong edge is the only pair across them).
+    pairs = np.bincount(parts, minlength=n)[parts[lo]] == 2
+    labels[lo[pairs]] = parts[lo[pairs]]
+    labels[hi[pairs]] = parts[hi[pairs]]
+    lo, hi, weights = lo[~pairs], hi[~pairs], weights[~pairs]
     if len(lo) == 0:
         return labels
     nodes, inverse = np.unique(np.concatenate([lo, hi]), return_inverse=True)
