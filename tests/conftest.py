@@ -142,6 +142,13 @@ def app(engine: Engine, session: Session, settings: Settings) -> FastAPI:
         session.commit()
 
     application.dependency_overrides[get_session] = shared_session
+
+    @contextmanager
+    def shared_unit() -> Iterator[Session]:  # jobs after the response: the same session
+        yield session
+        session.commit()
+
+    application.state.units = shared_unit
     return application
 
 

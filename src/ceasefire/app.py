@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import partial
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from ceasefire import __version__
 from ceasefire.api.errors import install_error_handlers
@@ -25,9 +33,11 @@ from ceasefire.api.routes import (
     parties,
     places,
 )
-from ceasefire.db.engine import create_engine_for, session_factory
+from ceasefire.correlation import jobs
+from ceasefire.db.engine import create_engine_for, session_factory, transaction
 from ceasefire.evidence.store import EvidenceStore
 from ceasefire.identity.crypto import FernetCipher, demo_key
+from ceasefire.kernel.clock import utc_now
 from ceasefire.settings import Settings, load_settings
 from ceasefire.web.mount import mount_web
 from ceasefire.web.routes import public as public_pages
@@ -94,6 +104,27 @@ def create_server_app() -> FastAPI:
     return create_app(settings)
 
 
+log = logging.getLogger(__name__)
+
+
+def _recover_runs(app: FastAPI, started: datetime) -> None:
+    """Batch runs left queued or running by a server that stopped are marked failed."""
+    try:
+        with app.state.units() as session:
+            count = jobs.fail_interrupted(session, before=started)
+    except SQLAlchemyError:  # no schema yet: nothing to recover
+        log.warning("could not look for interrupted correlation runs", exc_info=True)
+        return
+    if count:
+        log.warning("%d correlation run(s) interrupted by the last stop marked failed", count)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(_recover_runs, app, utc_now())
+    yield
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the ASGI application; nothing is read or connected before this is called."""
     settings = settings or load_settings()
@@ -109,10 +140,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.units = partial(transaction, app.state.sessions)  # units of work outside a request
     app.state.cipher = build_cipher(settings)
     app.state.evidence_store = EvidenceStore(settings.resolved_evidence_dir())
     app.state.rate_limiter = RateLimiter.build(

@@ -24,7 +24,8 @@ inc-pub = an incident published to the public; det-b = a determination on inc-b;
 reference code of msg-b; own-token = the caller's own token; party-b, place, area, agreement =
 registry records; mov-b/appr-b = a movement through party B's area of control and party B's approval
 of it; mov-draft, site, corridor, post = access records; pair-b = an open correlation proposal
-pairing the unlinked report with inc-b. The second id of the unlink route is rep-b.
+pairing the unlinked report with inc-b; run = a finished batch correlation run. The second id of
+the unlink route is rep-b.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from ceasefire.access import service as access
 from ceasefire.access.models import Approval
 from ceasefire.access.schemas import CorridorCreate, PostCreate, SiteCreate
 from ceasefire.audit.models import AuditEntry
-from ceasefire.correlation.models import CorrelationPair
+from ceasefire.correlation.models import CorrelationPair, CorrelationRun
 from ceasefire.determinations import service as determinations
 from ceasefire.determinations.schemas import DeterminationCreate
 from ceasefire.evidence import service as evidence
@@ -167,6 +168,8 @@ POST   /correlation/proposals/{pair_id}/reject      pair-b    ok    ok      403 
 GET    /reports/{report_id}/correlation             rep-b     ok    ok      ok      403   403 403   403   401
 GET    /incidents/{incident_id}/correlation         inc-b     ok    ok      ok      403   403 403   403   401
 POST   /correlation/runs                            -         ok    ok      403     403   403 403   403   401
+GET    /correlation/runs                            -         ok    ok      ok      403   403 403   403   401
+GET    /correlation/runs/{run_id}                   run       ok    ok      ok      403   403 403   403   401
 GET    /map/incidents                               -         ok    ok      ok      ok    ok  ok    ok    ok
 GET    /map/areas                                   -         ok    ok      ok      ok    ok  ok    ok    401
 GET    /movements                                   -         ok    ok      ok      ok    ok  ok    ok    401
@@ -308,6 +311,7 @@ def build_world(session: Session, app: FastAPI, settings: Settings) -> World:
         **_access_records(session, party_b.id),
     }
     ids["pair-b"] = _proposal(session, ids["unlinked-report"], incident_b.id)
+    ids["run"] = _run(session)
     message_b = session.get(Message, report_b.message_id)
     assert message_b is not None
     return World(ids=ids, tokens=tokens, token_ids=token_ids, receipt=message_b.reference_code)
@@ -354,6 +358,14 @@ POST = {
     "longitude": 37.15,
     "active_from": "2016-09-12",
 }
+
+
+def _run(session: Session) -> str:
+    """A finished batch correlation run."""
+    run = CorrelationRun(id="matrixrun0000000", status="done", requested_by="matrix", via="api")
+    session.add(run)
+    session.flush()
+    return run.id
 
 
 def _proposal(session: Session, report_id: str, incident_id: str) -> str:

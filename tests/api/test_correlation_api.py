@@ -145,11 +145,25 @@ def test_party_representatives_and_observers_are_refused(
         assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_a_batch_run_through_the_api(client: TestClient, analyst: dict[str, str]) -> None:
+def test_a_batch_run_through_the_api(
+    client: TestClient, analyst: dict[str, str], as_role: Callable[..., dict[str, str]]
+) -> None:
     submit(client, analyst)
     response = client.post(f"{API}/correlation/runs", headers=analyst)
-    assert response.status_code == 200, response.text
-    assert response.json()["reports"] >= 1
+    assert response.status_code == 202, response.text
+    started = response.json()
+    assert started["status"] == "queued"
+    assert response.headers["Location"] == f"{API}/correlation/runs/{started['id']}"
+    # The run is carried out after the response (the test client waits for it).
+    run = client.get(response.headers["Location"], headers=analyst).json()
+    assert run["status"] == "done", run
+    assert run["summary"]["reports"] >= 1
+    listed = client.get(f"{API}/correlation/runs", headers=analyst).json()
+    assert [r["id"] for r in listed["items"]] == [started["id"]]
+    missing = client.get(f"{API}/correlation/runs/nope", headers=analyst)
+    assert missing.status_code == 404
+    observer = as_role("observer")
+    assert client.get(f"{API}/correlation/runs", headers=observer).status_code == 403
 
 
 def test_correlation_on_intake_can_be_switched_off(

@@ -54,9 +54,14 @@ def test_import_acled_then_correlate(cli_engine: Engine, tmp_path: Path) -> None
     assert again[0]["problems"] == [
         {"row": 4, "event_id_cnty": "SYR3", "reason": "latitude 999.0 is outside -90..90"}
     ]
-    summary = json.loads(invoke("correlate", "run", "--json"))
-    assert summary["reports"] == 2
-    assert summary["incidents_opened"] == 1
+    run = json.loads(invoke("correlate", "run", "--json"))
+    assert run["status"] == "done"
+    assert run["via"] == "cli"
+    assert run["summary"]["reports"] == 2
+    assert run["summary"]["incidents_opened"] == 1
+    listed = invoke("correlate", "runs")
+    assert run["id"] in listed
+    assert "done" in listed
     with Session(cli_engine) as session:
         assert session.scalar(select(func.count()).select_from(Report)) == 2
         assert session.scalar(select(func.count()).select_from(IncidentReport)) == 2

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import cache, partial
 
 import typer
 from rich.console import Console
@@ -66,6 +66,12 @@ def unit_of_work() -> Iterator[Session]:
     except DomainError as exc:
         where = f" ({exc.field})" if exc.field else ""
         raise fail(f"{exc.message}{where}") from None
+
+
+def units() -> Callable[[], AbstractContextManager[Session]]:
+    """Units of work for a job that commits in steps (each call: a committed-or-rolled-back session)."""
+    require_schema()
+    return partial(transaction, session_factory(engine()))
 
 
 def actor_named(session: Session, username: str | None) -> Actor:

@@ -11,11 +11,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ceasefire.cli.context import actor_named, console, err_console, settings, unit_of_work
-from ceasefire.correlation import service
+from ceasefire.cli.context import actor_named, console, err_console, fail, settings, unit_of_work, units
+from ceasefire.correlation import jobs, service
 from ceasefire.correlation.acled import AcledImport, import_acled
 from ceasefire.correlation.rules import Thresholds
-from ceasefire.correlation.schemas import PairStatus
+from ceasefire.correlation.schemas import PairStatus, RunRead
+from ceasefire.kernel.actor import Actor
+from ceasefire.kernel.errors import DomainError
 from ceasefire.kernel.paging import PageRequest
 
 app = typer.Typer(
@@ -32,34 +34,49 @@ def thresholds() -> Thresholds:
     return Thresholds(attach=attach, propose=propose, max_proposals=cap, opens_incidents=opens)
 
 
+def _carry_out(run_id: str, actor: Actor, progress: jobs.Progress | None = None) -> RunRead:
+    """Carry out a requested run here; a refusal becomes a clear message and exit code 1."""
+    try:
+        return jobs.execute(units(), run_id, thresholds=thresholds(), actor=actor, progress=progress)
+    except DomainError as exc:
+        raise fail(f"run {run_id} failed: {exc.message}") from None
+
+
 @app.command("run")
 def run(
     as_user: str | None = AS_USER,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Re-correlate every current report (after an import, say): group, propose, rebuild the index."""
+    """Re-correlate every current report (after an import, say): group, propose, rebuild the index.
+
+    The run is recorded as a job (see `ceasefire correlate runs`) and carried out here, with a
+    progress bar; refused while another run is queued or running."""
     with unit_of_work() as session:
         actor = actor_named(session, as_user)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=as_json,
-        ) as bar:
-            tasks: dict[str, TaskID] = {}
+        run = jobs.request_run(session, actor=actor)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=as_json,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
 
-            def step(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=max(total, 1))
-                bar.update(tasks[stage], completed=done, total=max(total, 1))
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-            summary = service.run_batch(session, thresholds=thresholds(), actor=actor, progress=step)
+        finished = _carry_out(run.id, actor, progress=step)
+    summary = finished.summary
+    assert summary is not None
     if as_json:
-        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(finished.model_dump_json(indent=2) + "\n")
         return
     table = Table(
+        "run",
         "reports",
         "candidate pairs",
         "incidents opened",
@@ -68,8 +85,50 @@ def run(
         "indexed",
         "seconds",
     )
-    table.add_row(*(str(v) for v in summary.model_dump().values()))
+    table.add_row(finished.id, *(str(v) for v in summary.model_dump().values()))
     console.print(table)
+
+
+@app.command("runs")
+def runs(
+    page: int = typer.Option(1, min=1, help="Page number, from 1."),
+    size: int = typer.Option(20, min=1, max=1000, help="Runs per page."),
+    as_user: str | None = AS_USER,
+    as_json: bool = typer.Option(False, "--json", help="Print the page as JSON."),
+) -> None:
+    """Batch runs, newest first: who asked, when, how it ended and what it did."""
+    with unit_of_work() as session:
+        actor = actor_named(session, as_user)
+        found = jobs.list_runs(session, actor=actor, page=PageRequest(page, size))
+    if as_json:
+        rows = [r.model_dump(mode="json") for r in found.items]
+        sys.stdout.write(json.dumps({"items": rows, "total": found.total}, indent=2) + "\n")
+        return
+    table = Table(
+        "run",
+        "status",
+        "requested by",
+        "via",
+        "requested",
+        "finished",
+        "reports",
+        "incidents opened",
+        "error",
+    )
+    for r in found.items:
+        table.add_row(
+            r.id,
+            r.status.value,
+            r.requested_by,
+            r.via,
+            r.created_at.isoformat(timespec="seconds"),
+            r.finished_at.isoformat(timespec="seconds") if r.finished_at else "",
+            str(r.summary.reports) if r.summary else "",
+            str(r.summary.incidents_opened) if r.summary else "",
+            r.error or "",
+        )
+    console.print(table)
+    console.print(f"{found.total} runs")
 
 
 @app.command("proposals")
@@ -171,7 +230,10 @@ def import_acled_files(files: list[Path], *, as_user: str | None, correlate: boo
             _print_import(path, result)
     if correlate:
         with unit_of_work() as session:
-            summary = service.run_batch(session, thresholds=thresholds(), actor=actor_named(session, as_user))
+            actor = actor_named(session, as_user)
+            run = jobs.request_run(session, actor=actor)
+        summary = _carry_out(run.id, actor).summary
+        assert summary is not None
         if not as_json:
             console.print(
                 f"correlated {summary.reports} reports: {summary.incidents_opened} incidents opened, "

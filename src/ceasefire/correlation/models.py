@@ -64,3 +64,19 @@ class CorrelationPair(CreatedAtMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     reason: Mapped[str | None] = mapped_column(String(2000), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CorrelationRun(CreatedAtMixin, Base):
+    """A batch run of the correlator, as a job: requested, running, done or failed, with what it
+    did (the summary) or why it failed."""
+
+    __tablename__ = "correlation_run"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | done | failed
+    requested_by: Mapped[str] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(10))  # api | web | cli
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON, default=None)
+    error: Mapped[str | None] = mapped_column(String(2000), default=None)

@@ -74,3 +74,29 @@ class RunSummary(BaseModel):
     proposals: int
     indexed: int
     seconds: float
+
+
+class RunStatus(StrEnum):
+    """Where a batch run stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RunRead(BaseModel):
+    """A batch run as a job: its status, how far it has got while it runs, and what it did."""
+
+    id: str
+    status: RunStatus
+    requested_by: str
+    via: str = Field(description="api, web or cli")
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    phase: str | None = Field(None, description="While running: compare, group or index.")
+    done: int = Field(0, description="While running: how much of the phase is done.")
+    total: int = Field(0, description="While running: how much the phase has to do.")
+    summary: RunSummary | None = Field(None, description="When done: what the run did.")
+    error: str | None = Field(None, description="When failed: why.")

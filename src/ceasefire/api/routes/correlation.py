@@ -1,20 +1,20 @@
 """Correlation API: proposals (list, accept, reject), the explanation of a report's or an
-incident's grouping, and a batch run. The secretariat reads; analysts decide and run. Party
-representatives have no access (the pairs name other parties' reports).
+incident's grouping, and batch runs as jobs (start, list, follow). The secretariat reads; analysts
+decide and run. Party representatives have no access (the pairs name other parties' reports).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from ceasefire.api.deps import SessionDep, require
 from ceasefire.api.pagination import PageOut, page_out, page_params
-from ceasefire.correlation import service
+from ceasefire.correlation import jobs, service
 from ceasefire.correlation.rules import Thresholds
-from ceasefire.correlation.schemas import Decision, Explanation, Outcome, PairRead, PairStatus, RunSummary
+from ceasefire.correlation.schemas import Decision, Explanation, Outcome, PairRead, PairStatus, RunRead
 from ceasefire.identity.rules import Permission
 from ceasefire.intake.models import Report
 from ceasefire.kernel.actor import SYSTEM, Actor
@@ -96,7 +96,33 @@ def explain_incident_correlation(incident_id: str, session: SessionDep, actor: R
     return service.explain_incident(session, incident_id=incident_id, actor=actor)
 
 
-@router.post("/correlation/runs", response_model=RunSummary)
-def run_correlation(request: Request, session: SessionDep, actor: Manager) -> RunSummary:
-    """Re-correlate every report now (in this request; for large datasets use `ceasefire correlate run`)."""
-    return service.run_batch(session, thresholds=thresholds_of(request.app.state.settings), actor=actor)
+@router.post("/correlation/runs", response_model=RunRead, status_code=202)
+def run_correlation(
+    request: Request, response: Response, session: SessionDep, actor: Manager, background: BackgroundTasks
+) -> RunRead:
+    """Start a batch run (re-correlate every report) as a job: 202 with the run, carried out after
+    the response; follow it at `Location`. 409 while another run is queued or running."""
+    run = jobs.request_run(session, actor=actor)
+    background.add_task(
+        jobs.execute_quietly,
+        request.app.state.units,
+        run.id,
+        thresholds=thresholds_of(request.app.state.settings),
+        actor=actor,
+    )
+    response.headers["Location"] = f"/api/v1/correlation/runs/{run.id}"
+    return run
+
+
+@router.get("/correlation/runs", response_model=PageOut[RunRead])
+def list_correlation_runs(
+    request: Request, session: SessionDep, actor: Reader, page: Paging
+) -> PageOut[RunRead]:
+    """Batch runs, newest first."""
+    return page_out(request, jobs.list_runs(session, actor=actor, page=page), _same)
+
+
+@router.get("/correlation/runs/{run_id}", response_model=RunRead)
+def get_correlation_run(run_id: str, session: SessionDep, actor: Reader) -> RunRead:
+    """One batch run: queued, running (with its phase and progress), done (with its summary) or failed."""
+    return jobs.get_run(session, run_id=run_id, actor=actor)
