@@ -398,9 +398,11 @@ def main() -> None:
             INCREMENTAL_HEADER,
         )
     payload["load_average_at_end"] = os.getloadavg()
+    busiest = max(payload["load_average_at_start"][0], payload["load_average_at_end"][0])
     markdown += (
-        f"\nLoad average (1, 5, 15 min) at start {payload['load_average_at_start']}, "
-        f"at end {payload['load_average_at_end']}: the 2-core machine was shared with other work.\n"
+        f"\nLoad average (1, 5, 15 min) at start {tuple(round(x, 2) for x in payload['load_average_at_start'])}, "
+        f"at end {tuple(round(x, 2) for x in payload['load_average_at_end'])}"
+        + (": the 2-core machine was shared with other work.\n" if busiest > 1.5 else ".\n")
     )
     print(markdown)
     write_results("correlation", payload, markdown, setting="one process, 2-core machine")
