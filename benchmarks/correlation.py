@@ -398,11 +398,12 @@ def main() -> None:
             INCREMENTAL_HEADER,
         )
     payload["load_average_at_end"] = os.getloadavg()
-    start, end = (tuple(round(x, 2) for x in payload[k]) for k in ("load_average_at_start", "load_average_at_end"))
+    start, end = (
+        tuple(round(x, 2) for x in payload[k]) for k in ("load_average_at_start", "load_average_at_end")
+    )
     busiest = max(start[0], end[0])
-    markdown += (
-        f"\nLoad average (1, 5, 15 min) at start {start}, at end {end}"
-        + (": the 2-core machine was shared with other work.\n" if busiest > 1.5 else ".\n")
+    markdown += f"\nLoad average (1, 5, 15 min) at start {start}, at end {end}" + (
+        ": the 2-core machine was shared with other work.\n" if busiest > 1.5 else ".\n"
     )
     print(markdown)
     write_results("correlation", payload, markdown, setting="one process, 2-core machine")
