@@ -218,6 +218,8 @@ def test_a_liaison_officer_reads_but_may_not_decide_or_run(
     token = csrf_from(page)
     assert web.post(f"/desk/correlation/{pair.id}/accept", data={"csrf_token": token}).status_code == 403
     assert web.post("/desk/correlation/run", data={"csrf_token": token}).status_code == 403
+    # The navigation link is translated like the rest of the header (the desk itself is English).
+    assert '<a href="/desk/correlation">Сопоставление</a>' in web.get("/desk/correlation?lang=ru").text
 
 
 def test_the_run_button_runs_a_batch_and_shows_the_summary(
