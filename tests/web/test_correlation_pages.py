@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.audit.models import AuditEntry
@@ -18,6 +18,7 @@ from ceasefire.incidents.models import IncidentReport
 from tests.api.test_correlation_api import COUNTER, DOUBTFUL, open_with, submit
 from tests.factories import make_party, token_for
 from tests.web.conftest import csrf_from, page_text
+from tests.web.test_desk_pages import _statements
 
 SignIn = Callable[..., User]
 Headers = dict[str, str]
@@ -248,6 +249,13 @@ def test_the_run_button_runs_a_batch_and_shows_the_summary(
     assert facts["Incidents opened"] == "1"
     assert facts["Reports attached"] == "2"
     assert facts["Proposals"] == str(summary["proposals"])
+    # The pair the run grouped is listed as attached, with the incident it opened.
+    [grouped] = session.scalars(select(CorrelationPair).where(CorrelationPair.status == "attached")).all()
+    attached = web.get("/desk/correlation?status=attached")
+    card = attached.text[attached.text.index(f'id="pair-{grouped.id}"') :]
+    assert f'href="/desk/incidents/{grouped.explanation["incident_id"]}"' in card
+    assert "batch" in page_text(attached)
+    assert "/accept" not in attached.text  # only open proposals are decided
 
 
 def test_the_report_and_incident_pages_show_the_correlation_section(
@@ -297,3 +305,23 @@ def test_a_bad_status_filter_is_refused(web: TestClient, sign_in: SignIn) -> Non
     bad = web.get("/desk/correlation?status=maybe")
     assert bad.status_code == 422
     assert "status: not one of the choices" in page_text(bad)
+
+
+def _proposals(client: TestClient, headers: Headers, days: range) -> None:
+    for day in days:
+        submit(client, headers, occurred_at=f"2016-04-{day:02d}T15:00:00+02:00")
+        submit(client, headers, **{**DOUBTFUL, "occurred_at": f"2016-04-{day:02d}T17:00:00+02:00"})
+
+
+def test_the_proposal_list_makes_no_query_per_row(
+    web: TestClient, client: TestClient, session: Session, sign_in: SignIn, analyst: Headers, engine: Engine
+) -> None:
+    _proposals(client, analyst, range(1, 3))
+    sign_in("analyst")
+    web.get("/desk/correlation")  # the first request of a session also records the sign-in token's use
+    with _statements(engine) as few:
+        assert web.get("/desk/correlation").text.count('class="card proposal') == 2
+    _proposals(client, analyst, range(10, 16))
+    with _statements(engine) as many:
+        assert web.get("/desk/correlation").text.count('class="card proposal') == 8
+    assert len(many) == len(few)
