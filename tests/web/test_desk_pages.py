@@ -375,7 +375,13 @@ def test_desk_pages_carry_no_inline_script_or_style(
     sign_in("analyst")
     incident = make_incident(session)
     session.commit()
-    for path in ("/desk", "/desk?view=messages", "/desk/incidents", f"/desk/incidents/{incident.id}"):
+    for path in (
+        "/desk",
+        "/desk?view=messages",
+        "/desk/incidents",
+        f"/desk/incidents/{incident.id}",
+        "/desk/correlation",
+    ):
         text = web.get(path).text
         assert "<script>" not in text
         assert "<style" not in text
@@ -395,6 +401,7 @@ def test_the_json_twins_answer_for_the_same_reader(
         "/desk?q=x&stage=unlinked&channel=sms",
         "/desk/incidents?grade=contested",
         f"/desk/incidents/{incident.id}",
+        "/desk/correlation?status=rejected&page=2",
     ):
         page = web.get(path)
         twin = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)">', page.text)
@@ -438,7 +445,9 @@ def test_the_inbox_and_the_incident_list_make_no_query_per_row(
     assert len(many) == len(few)
 
 
-@pytest.mark.parametrize("path", ["/desk", "/desk/incidents", "/audit", "/registries/parties"])
+@pytest.mark.parametrize(
+    "path", ["/desk", "/desk/incidents", "/desk/correlation", "/audit", "/registries/parties"]
+)
 def test_every_staff_page_sends_anonymous_readers_to_sign_in(web: TestClient, path: str) -> None:
     response = web.get(path)
     assert response.status_code == 303

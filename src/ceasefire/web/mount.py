@@ -10,12 +10,12 @@ from fastapi.staticfiles import StaticFiles
 
 from ceasefire.web.errors import install_page_error_handlers
 from ceasefire.web.routes import access as access_pages
-from ceasefire.web.routes import auth, desk, public, registries
+from ceasefire.web.routes import auth, correlation, desk, public, registries
 from ceasefire.web.routes import map as map_pages
 from ceasefire.web.security import SecurityHeaders, content_security_policy, derive_secret, tile_origins
 
 STATIC_DIR = Path(__file__).parent / "static"
-PAGE_ROUTERS = (public, auth, map_pages, desk, registries, access_pages)
+PAGE_ROUTERS = (public, auth, map_pages, desk, correlation, registries, access_pages)
 
 
 def mount_web(app: FastAPI, *, key_material: str | None) -> None:

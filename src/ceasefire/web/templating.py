@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ceasefire.identity.rules import Permission, has_permission
 from ceasefire.web.i18n import LANG_COOKIE, LANGUAGES, negotiate, translations
 from ceasefire.web.security import CSRF_COOKIE, cookie_secure, csrf_token
 
@@ -80,13 +81,16 @@ def render(
     """Render a page in the request's language, remembering an explicit language choice."""
     code = request_language(request)
     language = LANGUAGES[code]
+    user = getattr(request.state, "user", None)
     page = {
         "request": request,
         "lang": code,
         "dir": language.direction,
         "languages": LANGUAGES.values(),
         "lang_url": lambda other: lang_url(request, other),
-        "user": getattr(request.state, "user", None),
+        "user": user,
+        # Whether the signed-in user's role grants a permission (to show only the links it may follow).
+        "user_may": lambda name: user is not None and has_permission(user.role, Permission(name)),
         "csrf_token": csrf_token(request),
         "alternate": alternate,
         "url": lambda name, **params: request.url_for(name, **params).path,

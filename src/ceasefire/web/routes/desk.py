@@ -22,6 +22,7 @@ from ceasefire.agreements import repository as agreement_rows
 from ceasefire.api.deps import SessionDep
 from ceasefire.audit import list_entries
 from ceasefire.audit.schemas import AuditEntryRead
+from ceasefire.correlation import service as correlation
 from ceasefire.determinations import service as determinations
 from ceasefire.determinations.schemas import (
     ApplicabilityRead,
@@ -45,6 +46,7 @@ from ceasefire.kernel.errors import DomainError, ErrorKind, NotFound
 from ceasefire.kernel.paging import PageRequest
 from ceasefire.kernel.vocab import ActCategory
 from ceasefire.web.auth import WebActor, web_require
+from ceasefire.web.pairs import pair_views
 from ceasefire.web.security import CsrfChecked
 from ceasefire.web.templating import LOCAL_ZONE, render
 
@@ -316,6 +318,17 @@ def desk_message(
     return render(request, "desk/message.html", context, alternate=f"/api/v1/messages/{message.id}")
 
 
+def _correlation(session: Session, actor: Actor, *, report_id: str = "", incident_id: str = "") -> Any:
+    """What the correlator says of a report or an incident, for readers of correlation (else None)."""
+    if not can(actor, Permission.INCIDENT_READ_ALL):
+        return None
+    if report_id:
+        explanation = correlation.explain_report(session, report_id=report_id, actor=actor)
+    else:
+        explanation = correlation.explain_incident(session, incident_id=incident_id, actor=actor)
+    return {"explanation": explanation, "rows": pair_views(session, explanation.pairs)}
+
+
 def _evidence_reads(session: Session, actor: Actor, report_ids: Sequence[str]) -> list[EvidenceRead]:
     """The evidence the reports cite, each once, with its last fixity check (few items per report)."""
     seen: dict[str, EvidenceRead] = {}
@@ -353,6 +366,7 @@ def _report_page(
         "evidence": _evidence_reads(session, actor, [current.lineage_id]),
         "grouping": grouping,
         "may_withdraw": current.state == "current",
+        "correlation": _correlation(session, actor, report_id=current.lineage_id),
         "error": error,
         "reason": reason,
     }
@@ -623,6 +637,7 @@ def _incident_page(
         "values": dict(values or {}),
         "done": request.query_params.get("done"),
         "casualty_kinds": ("killed", "injured", "women_killed", "children_killed"),
+        "correlation": _correlation(session, actor, incident_id=incident.id),
     }
     return render(
         request,
