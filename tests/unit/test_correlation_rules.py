@@ -249,3 +249,14 @@ def test_candidate_pairs_are_every_pair_that_can_be_one_event_once() -> None:
     can = x[cheap][ok] * len(items) + y[cheap][ok]
     assert len(can) > 1000
     assert np.isin(can, pairs).all()
+
+
+def test_a_place_name_alone_is_no_text_to_compare() -> None:
+    long = "Artillery shells fell on Jobar, three killed."
+    assert rules.text_signal("Jobar", long) == rules.TEXT_MISSING  # not 1.0, as one set in the other
+    assert rules.text_signal(long, "Jobar shelling") == rules.TEXT_MISSING
+    assert rules.text_signal(long, "Mortar fire hit Joubar, two killed") < 1.0
+    texts = ["Jobar", long, "Mortar fire hit Joubar, two killed"]
+    scores = batch._text_scores(texts, np.asarray([0, 1]), np.asarray([1, 2]))
+    assert scores[0] == rules.TEXT_MISSING
+    assert scores[1] == pytest.approx(rules.text_signal(long, texts[2]))

@@ -12,9 +12,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.audit.models import AuditEntry
+from ceasefire.correlation import jobs
 from ceasefire.correlation.models import CorrelationPair
 from ceasefire.identity.models import User
 from ceasefire.incidents.models import IncidentReport
+from ceasefire.kernel.actor import Actor
 from tests.api.test_correlation_api import COUNTER, DOUBTFUL, open_with, submit
 from tests.factories import make_party, token_for
 from tests.web.conftest import csrf_from, page_text
@@ -233,14 +235,17 @@ def test_the_run_button_runs_a_batch_and_shows_the_summary(
     assert "Last batch run" not in page_text(page)
     ran = web.post("/desk/correlation/run", data={"csrf_token": csrf_from(page)})
     assert ran.status_code == 303
-    assert ran.headers["location"] == "/desk/correlation?done=run"
+    assert ran.headers["location"] == "/desk/correlation?done=run#run"
+    # The run is a job carried out after the response (the test client waits for it).
     [entry] = _audit(session, "correlation.run")
     summary = entry.changes
     assert summary["incidents_opened"] == 1
     assert summary["reports_attached"] == 2
+    assert len(_audit(session, "correlation.run_requested")) == 1
     shown = web.get(ran.headers["location"])
     text = page_text(shown)
-    assert "The batch run is done." in text
+    assert "The batch run has started." in text
+    assert "done" in text
     run_box = re.search(r'<dl class="facts run-summary">(.*?)</dl>', shown.text, re.S)
     assert run_box
     facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", run_box.group(1)))
@@ -325,3 +330,18 @@ def test_the_proposal_list_makes_no_query_per_row(
     with _statements(engine) as many:
         assert web.get("/desk/correlation").text.count('class="card proposal') == 8
     assert len(many) == len(few)
+
+
+def test_a_second_run_is_refused_while_one_is_going(
+    web: TestClient, session: Session, sign_in: SignIn
+) -> None:
+    queued = jobs.request_run(session, actor=Actor(id="a", username="someone", role="analyst", via="web"))
+    sign_in("analyst")
+    page = web.get("/desk/correlation")
+    assert "queued" in page_text(page)
+    assert "someone" in page_text(page)
+    refused = web.post("/desk/correlation/run", data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 422
+    assert f"correlation run {queued.id} is queued" in page_text(refused)
+    assert len(_audit(session, "correlation.run_requested")) == 1
+    assert _audit(session, "correlation.run") == []

@@ -275,13 +275,21 @@ def score_pairs(items: Items, a: I64, b: I64) -> tuple[F64, F64, NDArray[np.bool
     return total, np.full(len(a), WEIGHTS[Signal.TEXT]), ok
 
 
-def _text_scores(texts: Sequence[str] | None, a: I64, b: I64) -> F64:
+def short_texts(texts: Sequence[str] | None) -> NDArray[np.bool_]:
+    """Which texts say too little to compare (rules.says_little)."""
+    if texts is None:
+        return np.zeros(0, dtype=bool)
+    return np.fromiter((rules.says_little(t) for t in texts), bool, len(texts))
+
+
+def _text_scores(texts: Sequence[str] | None, a: I64, b: I64, little: NDArray[np.bool_] | None = None) -> F64:
     if texts is None:
         return np.full(len(a), rules.TEXT_MISSING)
     left = [texts[i] for i in a.tolist()]
     right = [texts[i] for i in b.tolist()]
     out = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1).astype(np.float64) / 100.0
-    missing = np.fromiter((not x or not y for x, y in zip(left, right, strict=True)), bool, len(left))
+    little = short_texts(texts) if little is None else little
+    missing = little[a] | little[b]
     out[missing] = rules.TEXT_MISSING
     return np.asarray(out, dtype=np.float64)
 
@@ -397,6 +405,7 @@ def correlate(
     kept_b: list[I64] = []
     kept_s: list[F64] = []
     candidates = texts = 0
+    little = short_texts(items.text)
     for a, b in candidate_pairs(items):
         cheap = prefilter(items, a, b)
         a, b = a[cheap], b[cheap]
@@ -405,7 +414,7 @@ def correlate(
         # Text is compared only where it can lift the pair to the propose threshold.
         reach = ok & (base + text_weight >= thresholds.propose)
         a, b, base, text_weight = a[reach], b[reach], base[reach], text_weight[reach]
-        total = base + text_weight * _text_scores(items.text, a, b)
+        total = base + text_weight * _text_scores(items.text, a, b, little)
         texts += len(a)
         keep = total >= thresholds.propose
         kept_a.append(a[keep])

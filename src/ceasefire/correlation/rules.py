@@ -92,6 +92,9 @@ ACTORS_UNKNOWN, ACTORS_OTHER_TARGET, ACTORS_CROSSED, ACTORS_TARGET_ONLY = 0.3, 0
 ACTORS_DIFFERENT = 0.0
 CATEGORY_SAME, CATEGORY_GROUP, CATEGORY_OTHER = 1.0, 0.5, 0.4
 TEXT_MISSING = 0.5
+# A text of fewer words (a place name alone) says nothing the place signal does not: it would match
+# every longer text that names the place, as one token set inside another; it counts as missing.
+MIN_TEXT_WORDS = 3
 # A fuzzy name match this good (0-100) counts as the same unresolved actor.
 ACTOR_TEXT_MATCH = 88.0
 
@@ -262,9 +265,15 @@ def category_signal(a: frozenset[str], b: frozenset[str]) -> float | None:
     return best
 
 
+def says_little(text: str) -> bool:
+    """Whether a text is too short to compare (see MIN_TEXT_WORDS)."""
+    return len(text.split()) < MIN_TEXT_WORDS
+
+
 def text_signal(a: str, b: str) -> float:
-    """Similarity of the texts (place names and narratives), 0-1; neutral when either is missing."""
-    if not a or not b:
+    """Similarity of the texts (place names and narratives), 0-1; neutral when either is missing
+    or says too little."""
+    if says_little(a) or says_little(b):
         return TEXT_MISSING
     return fuzz.token_set_ratio(a, b) / 100.0
 

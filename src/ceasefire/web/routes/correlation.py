@@ -1,5 +1,5 @@
 """The correlation desk: the proposals the correlator leaves to analysts, their signals, the
-analysts' accept and reject, and a batch run.
+analysts' accept and reject, and batch runs (jobs: started here, followed here).
 
 Like the JSON API (`/api/v1/correlation/...`) it is for the secretariat: liaison officers read,
 analysts and administrators decide and run; party representatives, coordinators and observers get
@@ -14,19 +14,17 @@ from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ceasefire.api.deps import SessionDep
 from ceasefire.api.routes.correlation import thresholds_of
-from ceasefire.audit import list_entries
-from ceasefire.audit.schemas import AuditEntryRead
-from ceasefire.correlation import service
-from ceasefire.correlation.schemas import PairStatus
+from ceasefire.correlation import jobs, service
+from ceasefire.correlation.schemas import PairStatus, RunRead
 from ceasefire.identity.rules import Permission
 from ceasefire.kernel.actor import Actor
-from ceasefire.kernel.errors import DomainError, ErrorKind, NotFound
+from ceasefire.kernel.errors import Conflict, DomainError, ErrorKind, NotFound
 from ceasefire.kernel.paging import PageRequest
 from ceasefire.web.auth import web_require
 from ceasefire.web.pairs import pair_views
@@ -43,18 +41,10 @@ _FILTERS = ("status", "page")
 _FORM_KINDS = {ErrorKind.INVALID, ErrorKind.CONFLICT, ErrorKind.NOT_FOUND}
 
 
-def _last_run(session: Session, actor: Actor) -> AuditEntryRead | None:
-    """The last batch run (from the audit trail), for readers of the audit trail."""
-    if not can(actor, Permission.AUDIT_READ):
-        return None
-    found = list_entries(
-        session,
-        page=PageRequest(size=1),
-        entity_type="correlation",
-        entity_id="batch",
-        action="correlation.run",
-    )
-    return AuditEntryRead.model_validate(found.items[0]) if found.items else None
+def _last_run(session: Session, actor: Actor) -> RunRead | None:
+    """The latest batch run (a job: queued, running, done or failed)."""
+    found = jobs.list_runs(session, actor=actor, page=PageRequest(size=1))
+    return found.items[0] if found.items else None
 
 
 def _proposals(
@@ -190,7 +180,22 @@ def desk_reject_proposal(
 
 
 @router.post("/desk/correlation/run")
-def desk_run_correlation(request: Request, session: SessionDep, actor: Manager, _: CsrfChecked) -> Response:
-    """Re-correlate every report now; the page then shows what the run did."""
-    service.run_batch(session, thresholds=thresholds_of(request.app.state.settings), actor=actor)
-    return see_other(session, "/desk/correlation?done=run")
+def desk_run_correlation(
+    request: Request, session: SessionDep, actor: Manager, _: CsrfChecked, background: BackgroundTasks
+) -> Response:
+    """Start a batch run (a job, carried out after the response); the page then follows it. While
+    another run is queued or running, the page says so (422) and nothing is started."""
+    try:
+        with session.begin_nested():
+            run = jobs.request_run(session, actor=actor)
+    except Conflict as exc:
+        typed = dict.fromkeys(_FILTERS, "")
+        return _proposals(request, session, actor, typed, form_error=exc.message, status_code=422)
+    background.add_task(
+        jobs.execute_quietly,
+        request.app.state.units,
+        run.id,
+        thresholds=thresholds_of(request.app.state.settings),
+        actor=actor,
+    )
+    return see_other(session, "/desk/correlation?done=run#run")
