@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Select, Table, and_, delete, func, insert, or_, select
@@ -14,7 +15,9 @@ from ceasefire.incidents.models import IncidentReport, PairDecision
 from ceasefire.intake.models import Report, ReportWithdrawal
 
 
+@lru_cache(maxsize=16384)
 def _split(value: str) -> frozenset[str]:
+    # Acts and actors repeat across entries: each distinct "|"-joined value is split once.
     return frozenset(v for v in value.split("|") if v)
 
 
@@ -120,17 +123,32 @@ _COLUMNS = (
 )
 
 
+def _lookup_sql(item: Item, postgres: bool) -> tuple[str, list[list[int]]]:
+    """The lookup of an item's candidates: one select per level of rules.search_keys, each ranges
+    of the cell table's primary key (key, home, entry_id), so the ids come from the index alone.
+
+    On PostgreSQL the keys are bound as arrays, so the text depends only on the levels looked at
+    (a handful of statements, prepared by the driver after a few uses: no planning per report);
+    on SQLite they are integers made here, written into the statement (nothing to expand)."""
+    groups, arrays = [], []
+    for keys, low, high in search_keys(item):
+        homes = f"home <= {int(high)}" if low == 0 else f"home = {int(high)}"
+        if postgres:
+            groups.append(f"SELECT entry_id FROM correlation_cell WHERE key = ANY(%s::bigint[]) AND {homes}")
+            arrays.append([int(k) for k in keys])
+        else:
+            listed = ",".join(str(int(k)) for k in keys)
+            groups.append(f"SELECT entry_id FROM correlation_cell WHERE key IN ({listed}) AND {homes}")
+    return f"SELECT {_COLUMNS} FROM correlation_entry WHERE id IN ({' UNION ALL '.join(groups)})", arrays
+
+
 def candidates(session: Session, item: Item) -> list[Item]:
     """The entries filed where the item could meet them (rules.search_keys), itself excluded."""
-    # The keys are integers made here, written into the statement: no parameters to expand.
-    # One select per level, each a lookup of the cell table's primary key (key, entry_id).
-    groups = [
-        f"SELECT entry_id FROM correlation_cell WHERE key IN ({','.join(str(int(k)) for k in keys)}) "
-        f"AND home {'<=' if low == 0 else '='} {int(high)}"
-        for keys, low, high in search_keys(item)
-    ]
-    sql = f"SELECT {_COLUMNS} FROM correlation_entry WHERE id IN ({' UNION ALL '.join(groups)})"
-    rows = session.connection().exec_driver_sql(sql)
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    sql, arrays = _lookup_sql(item, postgres)
+    rows = connection.exec_driver_sql(sql, tuple(arrays)) if postgres else connection.exec_driver_sql(sql)
+    split = _split
     return [
         Item(
             kind=kind,
@@ -140,9 +158,9 @@ def candidates(session: Session, item: Item) -> list[Item]:
             latitude=latitude,
             longitude=longitude,
             radius_km=radius_km,
-            categories=_split(categories),
-            perpetrators=_split(perpetrators),
-            targets=_split(targets),
+            categories=split(categories),
+            perpetrators=split(perpetrators),
+            targets=split(targets),
             text=words,
         )
         for _id, kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, words in rows  # noqa: E501
