@@ -147,7 +147,17 @@ def candidates(session: Session, item: Item) -> list[Item]:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     sql, arrays = _lookup_sql(item, postgres)
-    rows = connection.exec_driver_sql(sql, tuple(arrays)) if postgres else connection.exec_driver_sql(sql)
+    # The driver's cursor, all rows at once: a few hundred rows through the engine's result, row by
+    # row, cost as much as the query itself. (session.connection() has begun the transaction.)
+    cursor = connection.connection.cursor()
+    try:
+        if postgres:
+            cursor.execute(sql, tuple(arrays))
+        else:
+            cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     split = _split
     return [
         Item(
