@@ -118,8 +118,9 @@ def clear(session: Session) -> None:
     session.execute(delete(CorrelationEntry))
 
 
+# In the order of Item's fields, so that a row is an Item's arguments.
 _COLUMNS = (
-    "id, kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, text"
+    "kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, text"
 )
 
 
@@ -158,23 +159,11 @@ def candidates(session: Session, item: Item) -> list[Item]:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    split = _split
+    split, me = _split, (item.kind, item.ref)
     return [
-        Item(
-            kind=kind,
-            ref=ref,
-            t_center=t_center,
-            t_half=t_half,
-            latitude=latitude,
-            longitude=longitude,
-            radius_km=radius_km,
-            categories=split(categories),
-            perpetrators=split(perpetrators),
-            targets=split(targets),
-            text=words,
-        )
-        for _id, kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, words in rows  # noqa: E501
-        if not (kind == item.kind and ref == item.ref)
+        Item(kind, ref, t_center, t_half, lat, lon, radius, split(acts), split(perps), split(targets), words)
+        for kind, ref, t_center, t_half, lat, lon, radius, acts, perps, targets, words in rows
+        if (kind, ref) != me
     ]
 
 
