@@ -4,6 +4,7 @@ explanations, batch runs and the ACLED import."""
 from __future__ import annotations
 
 import io
+import random
 from typing import Any
 
 import numpy as np
@@ -12,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.audit.models import AuditEntry
-from ceasefire.correlation import acled, metrics, service, synthetic
+from ceasefire.correlation import acled, metrics, repository, rules, service, synthetic
 from ceasefire.correlation.models import CorrelationEntry, CorrelationPair
-from ceasefire.correlation.rules import Thresholds
+from ceasefire.correlation.rules import Item, Thresholds
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.models import IncidentReport
 from ceasefire.intake.models import Report
@@ -319,3 +320,66 @@ def test_pairs_are_stored_once_per_pairing(session: Session) -> None:
     correlate(session, doubtful)
     count = session.scalar(select(func.count()).select_from(CorrelationPair))
     assert count == 1
+
+
+def _random_item(rng: random.Random, ref: str) -> Item:
+    located = rng.random() < 0.9
+    actors = ["p:gov", "p:opp", "t:militia", ""]
+    perpetrator, target = rng.choice(actors), rng.choice(actors)
+    return Item(
+        kind=rng.choice(["incident", "report"]),
+        ref=ref,
+        t_center=rules.hours(synthetic.START) + rng.uniform(0, 2000),
+        t_half=rng.choice([0.0, 1.5, 12.0, 84.0, 372.0, 1500.0]),
+        latitude=35 + rng.uniform(-2, 2) if located else None,
+        longitude=37 + rng.uniform(-2, 2) if located else None,
+        radius_km=rng.choice(list(rules.RADIUS_KM.values())) if located else rules.UNLOCATED_RADIUS_KM,
+        categories=frozenset(rng.sample(["shelling", "air_strike", "abduction", "other"], rng.randint(1, 2))),
+        perpetrators=frozenset({perpetrator} - {""}),
+        targets=frozenset({target} - {""}),
+        text=f"text {ref}",
+    )
+
+
+def _filed_where_found(looks: list[tuple[list[int], int, int]], homes: dict[int, int]) -> bool:
+    """The index's definition: some key an item looks up (looks: rules.search_keys) is one the
+    other item is filed under (homes: its filed keys and home level), with a home level in range."""
+    for keys, low, high in looks:
+        for key in keys:
+            home = homes.get(key)
+            if home is not None and (home <= high if low == 0 else home == high):
+                return True
+    return False
+
+
+def test_the_index_lookup_finds_exactly_the_entries_filed_where_an_item_looks(session: Session) -> None:
+    rng = random.Random(11)
+    filed = [_random_item(rng, f"e{i}") for i in range(2000)]
+    repository.file_many(session, filed)
+    session.flush()
+    homes = {(f.kind, f.ref): dict(rules.filed_keys(f)) for f in filed}
+    lookups = [_random_item(rng, f"q{i}") for i in range(80)] + filed[:40]
+    by_ref = {f.ref: f for f in filed}
+    met = 0
+    for looked_up in lookups:
+        found = repository.candidates(session, looked_up)
+        looks = list(rules.search_keys(looked_up))
+        itself = (looked_up.kind, looked_up.ref)
+        expected = {
+            (f.kind, f.ref)
+            for f in filed
+            if _filed_where_found(looks, homes[f.kind, f.ref]) and (f.kind, f.ref) != itself
+        }
+        assert sorted((f.kind, f.ref) for f in found) == sorted(expected)
+        assert all(f == by_ref[f.ref] for f in found)  # the entries come back as they were filed
+        # and every pair that scores is among them (vague items meet only items of their blocks; an
+        # item without a place looks only among those without one, the others look for it)
+        for other in filed if looked_up.latitude is not None else []:
+            if other.ref == looked_up.ref or rules.score(looked_up, other) is None:
+                continue
+            vague = max(rules.home_level(looked_up).number, rules.home_level(other).number)
+            if vague >= rules.BLOCKED_FROM and set(rules.blocks(looked_up)).isdisjoint(rules.blocks(other)):
+                continue
+            met += 1
+            assert (other.kind, other.ref) in expected
+    assert met > 100

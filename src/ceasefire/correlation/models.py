@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ceasefire.db.base import Base, CreatedAtMixin
@@ -33,16 +43,23 @@ class CorrelationEntry(Base):
 
 
 class CorrelationCell(Base):
-    """Where an entry is filed: one row per (level, time bucket, grid cell, block) key."""
+    """Where an entry is filed: one row per (level, time bucket, grid cell, block) key.
+
+    The primary key is (key, home, entry_id): a lookup (keys and a range of home levels) is one
+    range of it per key and needs no other column, so the entries' ids come from the index alone.
+    """
 
     __tablename__ = "correlation_cell"
-    __table_args__ = (Index("ix_correlation_cell_entry", "entry_id"),)
-
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("correlation_entry.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    __table_args__ = (
+        PrimaryKeyConstraint("key", "home", "entry_id"),
+        Index("ix_correlation_cell_entry", "entry_id"),
     )
-    home: Mapped[int] = mapped_column(SmallInteger)
+
+    key: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("correlation_entry.id", ondelete="CASCADE"), autoincrement=False
+    )
+    home: Mapped[int] = mapped_column(SmallInteger, autoincrement=False)
 
 
 class CorrelationPair(CreatedAtMixin, Base):

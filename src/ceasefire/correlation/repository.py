@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from typing import cast
+from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import Select, Table, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,9 @@ from ceasefire.incidents.models import IncidentReport, PairDecision
 from ceasefire.intake.models import Report, ReportWithdrawal
 
 
+@lru_cache(maxsize=16384)
 def _split(value: str) -> frozenset[str]:
+    # Acts and actors repeat across entries: each distinct "|"-joined value is split once.
     return frozenset(v for v in value.split("|") if v)
 
 
@@ -33,6 +36,11 @@ def item_of(entry: CorrelationEntry) -> Item:
         targets=_split(entry.targets),
         text=entry.text,
     )
+
+
+def in_filing_order(item: Item) -> float:
+    """The order many items are filed in: by time."""
+    return item.t_center
 
 
 def _values(item: Item) -> dict[str, object]:
@@ -80,10 +88,14 @@ def file(session: Session, item: Item, *, new: bool = False) -> None:
 
 
 def file_many(session: Session, items: Iterable[Item]) -> int:
-    """Put many new items in the index (none of them may be there already); how many."""
+    """Put many new items in the index (none of them may be there already); how many.
+
+    They are filed in the order of their time, as intake files them one by one: entries of one
+    period sit together in the entry table, so a lookup (which asks for a few weeks at most) reads
+    a few pages of it rather than one page per candidate."""
     count = 0
     batch: list[Item] = []
-    for item in items:
+    for item in sorted(items, key=in_filing_order):
         batch.append(item)
         if len(batch) >= 5000:
             count += _file_batch(session, batch)
@@ -115,38 +127,53 @@ def clear(session: Session) -> None:
     session.execute(delete(CorrelationEntry))
 
 
+# In the order of Item's fields, so that a row is an Item's arguments.
 _COLUMNS = (
-    "id, kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, text"
+    "kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, text"
 )
+
+
+def _lookup_sql(item: Item, postgres: bool) -> tuple[str, list[list[int]]]:
+    """The lookup of an item's candidates: one select per level of rules.search_keys, each ranges
+    of the cell table's primary key (key, home, entry_id), so the ids come from the index alone.
+
+    On PostgreSQL the keys are bound as arrays, so the text depends only on the levels looked at
+    (a handful of statements, prepared by the driver after a few uses: no planning per report);
+    on SQLite they are integers made here, written into the statement (nothing to expand)."""
+    groups, arrays = [], []
+    for keys, low, high in search_keys(item):
+        homes = f"home <= {int(high)}" if low == 0 else f"home = {int(high)}"
+        if postgres:
+            groups.append(f"SELECT entry_id FROM correlation_cell WHERE key = ANY(%s::bigint[]) AND {homes}")
+            arrays.append([int(k) for k in keys])
+        else:
+            listed = ",".join(str(int(k)) for k in keys)
+            groups.append(f"SELECT entry_id FROM correlation_cell WHERE key IN ({listed}) AND {homes}")
+    return f"SELECT {_COLUMNS} FROM correlation_entry WHERE id IN ({' UNION ALL '.join(groups)})", arrays
 
 
 def candidates(session: Session, item: Item) -> list[Item]:
     """The entries filed where the item could meet them (rules.search_keys), itself excluded."""
-    # The keys are integers made here, written into the statement: no parameters to expand.
-    # One select per level, each a lookup of the cell table's primary key (key, entry_id).
-    groups = [
-        f"SELECT entry_id FROM correlation_cell WHERE key IN ({','.join(str(int(k)) for k in keys)}) "
-        f"AND home {'<=' if low == 0 else '='} {int(high)}"
-        for keys, low, high in search_keys(item)
-    ]
-    sql = f"SELECT {_COLUMNS} FROM correlation_entry WHERE id IN ({' UNION ALL '.join(groups)})"
-    rows = session.connection().exec_driver_sql(sql)
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    sql, arrays = _lookup_sql(item, postgres)
+    # The driver's cursor, all rows at once: a few hundred rows through the engine's result, row by
+    # row, cost as much as the query itself. (session.connection() has begun the transaction.)
+    cursor = connection.connection.cursor()
+    try:
+        if postgres:
+            # Binary results: no text to parse for the floats, on either side.
+            cast(Any, cursor).execute(sql, tuple(arrays), binary=True)  # psycopg
+        else:
+            cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    split, me = _split, (item.kind, item.ref)
     return [
-        Item(
-            kind=kind,
-            ref=ref,
-            t_center=t_center,
-            t_half=t_half,
-            latitude=latitude,
-            longitude=longitude,
-            radius_km=radius_km,
-            categories=_split(categories),
-            perpetrators=_split(perpetrators),
-            targets=_split(targets),
-            text=words,
-        )
-        for _id, kind, ref, t_center, t_half, latitude, longitude, radius_km, categories, perpetrators, targets, words in rows  # noqa: E501
-        if not (kind == item.kind and ref == item.ref)
+        Item(kind, ref, t_center, t_half, lat, lon, radius, split(acts), split(perps), split(targets), words)
+        for kind, ref, t_center, t_half, lat, lon, radius, acts, perps, targets, words in rows
+        if (kind, ref) != me
     ]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("ceasefire.db")
+SQLITE_MMAP_BYTES = 1 << 31
 
 
 def normalize_url(url: str) -> str:
@@ -33,6 +34,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Read the database file through a memory map (up to SQLite's own cap, 2 GiB by default):
+    # pages already in the operating system's cache cost no system call and no copy. An index
+    # lookup touching a few hundred pages (the correlation of one report) took twice as long without.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
