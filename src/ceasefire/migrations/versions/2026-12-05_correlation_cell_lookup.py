@@ -4,8 +4,8 @@ A lookup of the index asks for keys and a range of home levels: with home in the
 one range of the key's index per key, and the entries' ids come from the index alone (no visit of
 the table's rows, which was most of the time of a lookup on both databases).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 06:55:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
