@@ -336,6 +336,70 @@ def batch_markdown(b: dict[str, Any], seed: int) -> str:
     return markdown
 
 
+def goals_markdown(payload: dict[str, Any]) -> str:
+    """Each goal of the issue, what was measured, and whether it is met."""
+    rows: list[tuple[str, str, str, bool]] = []
+    b = payload.get("batch")
+    if b:
+        seconds, f1 = b["seconds"], b["quality"]["pairwise_f1"]
+        enough = b["reports"] >= 1_000_000
+        rows.append(
+            ("batch time, 1,000,000 reports", f"< {GOALS['batch_seconds']:.0f} s", f"{seconds:.1f} s",
+             enough and seconds < GOALS["batch_seconds"])
+        )  # fmt: skip
+        rows.append(
+            ("batch pairwise F1", f">= {GOALS['pairwise_f1']}", f"{f1:.3f}", f1 >= GOALS["pairwise_f1"])
+        )
+        if "dbscan" in b:
+            d = b["dbscan"]
+            theirs = d["quality"]["pairwise_f1"]
+            met = f1 >= theirs and d["speedup"] >= GOALS["speedup_vs_dbscan"]
+            measured = f"{d['speedup']}x (F1 {f1:.3f} against {theirs:.3f})"
+            rows.append(("speed-up over DBSCAN at equal or better F1", f">= {GOALS['speedup_vs_dbscan']}x",
+                         measured, met))  # fmt: skip
+    for r in payload.get("incremental", []):
+        p99 = r["p99_ms"]
+        what = f"incremental p99, {r['dialect']}, {r['indexed']:,} incidents"
+        rows.append((what, f"< {GOALS['p99_ms']:.0f} ms", f"{p99:.2f} ms", p99 < GOALS["p99_ms"]))
+    table = [(goal, wanted, got, "yes" if met else "**no**") for goal, wanted, got, met in rows]
+    return render_table("Goals", table, ("goal", "wanted", "measured", "met"))
+
+
+def render(payload: dict[str, Any]) -> str:
+    """The results as markdown: the tables, the goals, the load of the machine."""
+    markdown = ""
+    if "batch" in payload:
+        markdown = batch_markdown(payload["batch"], payload["seed"])
+    if "incremental" in payload:
+        inc_rows = [
+            (
+                r["dialect"],
+                str(r["indexed"]),
+                str(r["reports"]),
+                f"{r['p50_ms']:.2f}",
+                f"{r['p99_ms']:.2f}",
+                f"{r['max_ms']:.1f}",
+                f"{r['mean_candidates']:.1f}",
+                str(r["decisions"]),
+            )
+            for r in payload["incremental"]
+        ]
+        markdown += ("\n" if markdown else "") + render_table(
+            "Incremental correlation (per report)",
+            inc_rows,
+            INCREMENTAL_HEADER,
+        )
+    markdown += "\n" + goals_markdown(payload)
+    start, end = (
+        tuple(round(x, 2) for x in payload[k]) for k in ("load_average_at_start", "load_average_at_end")
+    )
+    busiest = max(start[0], end[0])
+    markdown += f"\nLoad average (1, 5, 15 min) at start {start}, at end {end}" + (
+        ": the 2-core machine was shared with other work.\n" if busiest > 1.5 else ".\n"
+    )
+    return markdown
+
+
 @contextmanager
 def fresh_postgres(server_url: str) -> Iterator[str]:
     name = f"cf_bench_corr_{os.getpid()}_{secrets.token_hex(3)}"
@@ -386,36 +450,8 @@ def main() -> None:
             pg = create_engine_for(url)
             payload["incremental"].append(incremental_case(pg, incidents, new))
             pg.dispose()
-    markdown = ""
-    if "batch" in payload:
-        markdown = batch_markdown(payload["batch"], args.seed)
-    if "incremental" in payload:
-        inc_rows = [
-            (
-                r["dialect"],
-                str(r["indexed"]),
-                str(r["reports"]),
-                f"{r['p50_ms']:.2f}",
-                f"{r['p99_ms']:.2f}",
-                f"{r['max_ms']:.1f}",
-                f"{r['mean_candidates']:.1f}",
-                str(r["decisions"]),
-            )
-            for r in payload["incremental"]
-        ]
-        markdown += ("\n" if markdown else "") + render_table(
-            "Incremental correlation (per report)",
-            inc_rows,
-            INCREMENTAL_HEADER,
-        )
     payload["load_average_at_end"] = os.getloadavg()
-    start, end = (
-        tuple(round(x, 2) for x in payload[k]) for k in ("load_average_at_start", "load_average_at_end")
-    )
-    busiest = max(start[0], end[0])
-    markdown += f"\nLoad average (1, 5, 15 min) at start {start}, at end {end}" + (
-        ": the 2-core machine was shared with other work.\n" if busiest > 1.5 else ".\n"
-    )
+    markdown = render(payload)
     print(markdown)
     write_results("correlation", payload, markdown, setting="one process, 2-core machine")
 
