@@ -70,6 +70,13 @@ def test_one_run_at_a_time(session: Session) -> None:
         jobs.request_run(session, actor=ANALYST)
     assert refused.value.code == "run_in_progress"
     jobs.execute(units_of(session), first.id, thresholds=Thresholds(), actor=ANALYST)
+    # A run is carried out once, and only a queued one.
+    with pytest.raises(Conflict) as again:
+        jobs.execute(units_of(session), first.id, thresholds=Thresholds(), actor=ANALYST)
+    assert again.value.code == "run_not_queued"
+    with pytest.raises(Conflict):
+        jobs.execute(units_of(session), "no-such-run", thresholds=Thresholds(), actor=ANALYST)
+    assert jobs.get_run(session, run_id=first.id, actor=ANALYST).status is RunStatus.DONE
     second = jobs.request_run(session, actor=ANALYST)
     assert second.id != first.id
 

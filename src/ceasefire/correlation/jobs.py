@@ -111,9 +111,14 @@ def request_run(session: Session, *, actor: Actor, clock: Clock = utc_now) -> Ru
     return _read(run)
 
 
-def _set(units: Units, run_id: str, **values: object) -> None:
+def _set(units: Units, run_id: str, *, only_if: str | None = None, **values: object) -> int:
+    """Update the run in a transaction of its own; how many rows changed (0 or 1)."""
+    statement = update(CorrelationRun).where(CorrelationRun.id == run_id)
+    if only_if is not None:
+        statement = statement.where(CorrelationRun.status == only_if)
     with units() as session:
-        session.execute(update(CorrelationRun).where(CorrelationRun.id == run_id).values(**values))
+        changed: int = session.execute(statement.values(**values)).rowcount  # type: ignore[attr-defined]
+    return changed
 
 
 def execute(
@@ -125,9 +130,15 @@ def execute(
     progress: Progress | None = None,
     clock: Clock = utc_now,
 ) -> RunRead:
-    """Carry out a requested run: the work in one transaction of its own, the status in others.
-    A failure is recorded on the run (and logged) and raised again."""
-    _set(units, run_id, status=RunStatus.RUNNING.value, started_at=clock())
+    """Carry out a requested (queued) run: the work in one transaction of its own, the status in
+    others. A failure is recorded on the run (and logged) and raised again."""
+    # Claimed atomically: a run is carried out once, and only a queued one.
+    if not _set(
+        units, run_id, only_if=RunStatus.QUEUED.value, status=RunStatus.RUNNING.value, started_at=clock()
+    ):
+        raise Conflict(
+            f"correlation run {run_id} is not queued (unknown, or already carried out)", code="run_not_queued"
+        )
     live = _Live()
     with _lock:
         _live[run_id] = live
