@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 
 def test_health_reports_the_database_and_schema(client: TestClient, dialect: str) -> None:
@@ -76,3 +78,24 @@ def test_openapi_has_stable_operation_ids(client: TestClient) -> None:
     assert "health" in ids
     assert "list_audit_entries" in ids
     assert len(ids) == len(set(ids))
+
+
+def test_a_busy_sqlite_database_is_a_503_to_retry_not_a_500(app: FastAPI, client: TestClient) -> None:
+    def locked() -> None:
+        raise OperationalError("INSERT INTO report ...", {}, Exception("database is locked"))
+
+    def broken() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+
+    app.add_api_route("/api/v1/test-locked", locked)
+    app.add_api_route("/desk/test-locked", locked)
+    app.add_api_route("/api/v1/test-broken", broken)
+    busy = client.get("/api/v1/test-locked")
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "5"
+    assert busy.json()["error"]["code"] == "database_busy"
+    page = client.get("/desk/test-locked")
+    assert page.status_code == 503
+    assert "text/html" in page.headers["content-type"]
+    assert "Try again shortly" in page.text
+    assert client.get("/api/v1/test-broken").status_code == 500  # other database failures stay 500

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ceasefire.kernel.errors import DomainError, ErrorKind
@@ -110,6 +110,28 @@ async def _integrity(_: Request, exc: Exception) -> JSONResponse:
     return envelope(409, "conflict", "the change conflicts with stored data")
 
 
+BUSY_RETRY_SECONDS = 5
+
+
+def database_busy(exc: Exception) -> bool:
+    """Whether a database error is SQLite's "locked": one writer at a time, and a request that
+    waited its busy timeout behind a long write (a batch correlation run grouping its reports, an
+    import) is told to come back (503), not failed."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+async def _operational(request: Request, exc: Exception) -> JSONResponse:
+    if database_busy(exc):
+        log.warning("database busy: %s", exc)
+        return envelope(
+            503,
+            "database_busy",
+            "the database is busy with another change; nothing was stored, try again shortly",
+            headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return envelope(500, "internal_error", "internal error; the change was not stored")
@@ -123,6 +145,7 @@ HANDLERS: dict[type[Exception], Handler] = {
     RequestValidationError: _validation,
     StarletteHTTPException: _http,
     IntegrityError: _integrity,
+    OperationalError: _operational,
     Exception: _unexpected,
 }
 

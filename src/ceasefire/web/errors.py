@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ceasefire.api.errors import HANDLERS, Handler, status_of
+from ceasefire.api.errors import BUSY_RETRY_SECONDS, HANDLERS, Handler, database_busy, status_of
 from ceasefire.kernel.errors import DomainError
 from ceasefire.web.auth import SignInRequired
 from ceasefire.web.templating import render
@@ -34,6 +34,10 @@ def _status_and_message(exc: Exception) -> tuple[int, str | None, dict[str, str]
         return 422, problems, {}
     if isinstance(exc, StarletteHTTPException):
         return exc.status_code, exc.detail if isinstance(exc.detail, str) else None, {}
+    if database_busy(exc):
+        log.warning("database busy on a page: %s", exc)
+        message = "The database is busy with another change; nothing was stored. Try again shortly."
+        return 503, message, {"Retry-After": str(BUSY_RETRY_SECONDS)}
     log.exception("unexpected error on a page", exc_info=exc)
     return 500, None, {}
 
