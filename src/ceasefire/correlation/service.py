@@ -161,12 +161,14 @@ def _store_pair(
     run: str,
     actor: Actor,
     extra: dict[str, object] | None = None,
+    fresh: bool = False,
 ) -> CorrelationPair | None:
-    """Store a scored pair; a pair an analyst decided is left as it is (None)."""
+    """Store a scored pair; a pair an analyst decided is left as it is (None). `fresh`: the report
+    is new in this transaction, so it has no pair yet."""
     explanation = scored.explanation() if scored is not None else {}
     explanation.update(extra or {})
     total = scored.total if scored is not None else 0.0
-    pair = repository.pair(session, lineage_id, kind, ref)
+    pair = None if fresh else repository.pair(session, lineage_id, kind, ref)
     if pair is not None and pair.status in (PairStatus.ACCEPTED, PairStatus.REJECTED):
         return None
     if pair is None:
@@ -259,10 +261,11 @@ def correlate_report(
 
     `new`: the report was received in this transaction, so it cannot be in the index yet."""
     lineage = report.lineage_id
-    if repository.link_of(session, lineage) is not None:
+    # A report received in this transaction is in no incident and in no pair yet: nothing to ask.
+    if not new and repository.link_of(session, lineage) is not None:
         return Outcome(report_id=lineage, decision="skipped")
     item = report_item(report)
-    refused = repository.refused(session, lineage)
+    refused = set() if new else repository.refused(session, lineage)
     scored: list[tuple[float, Item, r.Score]] = []
     found = _current(session, repository.candidates(session, item))
     for other in found:
@@ -307,6 +310,7 @@ def correlate_report(
             run="intake",
             actor=actor,
             extra=extra,
+            fresh=new,
         )
         if pair is not None:
             outcome.proposals.append(pair.id)
