@@ -39,6 +39,19 @@ def thresholds_of(settings: Settings) -> Thresholds:
     return Thresholds(attach=attach, propose=propose, max_proposals=cap, opens_incidents=opens)
 
 
+def carry_out_after_response(
+    request: Request, background: BackgroundTasks, run_id: str, actor: Actor
+) -> None:
+    """Carry a requested batch run out once the response has left (its own units of work)."""
+    background.add_task(
+        jobs.execute_quietly,
+        request.app.state.units,
+        run_id,
+        thresholds=thresholds_of(request.app.state.settings),
+        actor=actor,
+    )
+
+
 def correlate_new(request: Request, session: Session, report: Report) -> Outcome | None:
     """Correlate a report just received, in the same transaction (unless switched off)."""
     settings: Settings = request.app.state.settings
@@ -103,13 +116,7 @@ def run_correlation(
     """Start a batch run (re-correlate every report) as a job: 202 with the run, carried out after
     the response; follow it at `Location`. 409 while another run is queued or running."""
     run = jobs.request_run(session, actor=actor)
-    background.add_task(
-        jobs.execute_quietly,
-        request.app.state.units,
-        run.id,
-        thresholds=thresholds_of(request.app.state.settings),
-        actor=actor,
-    )
+    carry_out_after_response(request, background, run.id, actor)
     response.headers["Location"] = f"/api/v1/correlation/runs/{run.id}"
     return run
 

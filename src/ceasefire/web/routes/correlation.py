@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ceasefire.api.deps import SessionDep
-from ceasefire.api.routes.correlation import thresholds_of
+from ceasefire.api.routes.correlation import carry_out_after_response
 from ceasefire.correlation import jobs, service
 from ceasefire.correlation.schemas import PairStatus, RunRead
 from ceasefire.identity.rules import Permission
@@ -191,11 +191,5 @@ def desk_run_correlation(
     except Conflict as exc:
         typed = dict.fromkeys(_FILTERS, "")
         return _proposals(request, session, actor, typed, form_error=exc.message, status_code=422)
-    background.add_task(
-        jobs.execute_quietly,
-        request.app.state.units,
-        run.id,
-        thresholds=thresholds_of(request.app.state.settings),
-        actor=actor,
-    )
+    carry_out_after_response(request, background, run.id, actor)
     return see_other(session, "/desk/correlation?done=run#run")
