@@ -163,7 +163,12 @@ def test_the_generator_is_seeded_and_noisy() -> None:
 
 def test_batch_groups_synthetic_reports_well_above_chance() -> None:
     data = synthetic.generate(3000, seed=11)
-    result = batch.correlate(data.items(), Thresholds())
+    seen: list[tuple[int, int]] = []
+    result = batch.correlate(
+        data.items(), Thresholds(), progress=lambda done, total: seen.append((done, total))
+    )
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # the bar only moves on
+    assert seen[-1] == (3000, 3000)
     quality = metrics.quality(data.truth, result.labels)
     assert quality.pairwise_f1 > 0.7
     assert quality.bcubed_f1 > 0.8

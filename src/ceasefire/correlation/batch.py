@@ -63,6 +63,7 @@ class Result:
 SPACE_CLASSES: tuple[tuple[float, float], ...] = ((5.0, 0.15), (25.0, 0.6), (80.0, 1.9))
 TIME_CLASSES: tuple[tuple[float, float], ...] = ((12.5, 32.0), (84.5, 180.0), (372.5, 760.0))
 UNLOCATED = len(SPACE_CLASSES)  # the space class of items with no place (or vaguer than all)
+SEARCHES = UNLOCATED + 1  # how many times each item asks for its candidates (once a space class)
 
 
 def classes(items: Items) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
@@ -127,12 +128,13 @@ def _expand(lo: I64, hi: I64) -> tuple[I64, I64]:
     return owner, first + np.arange(total, dtype=np.int64)
 
 
-def candidate_pairs(items: Items, *, chunk: int = CHUNK) -> Iterator[tuple[I64, I64]]:
+def candidate_pairs(items: Items, *, chunk: int = CHUNK) -> Iterator[tuple[I64, I64, int]]:
     """Every pair of items that can be one event (each unordered pair once), in batches: those
     whose places and times are within reach at the pair's vaguer classes, and whose kinds of act
     are compatible (the act's group, "other" meeting all). A pair is found from the item with the
     vaguer time (then the vaguer place, then the higher index), among the items of each space
-    class in turn, at the cell size of the vaguer place of the two."""
+    class in turn, at the cell size of the vaguer place of the two. Each batch comes with how many
+    items asked (every item asks once for each space class: SEARCHES in all)."""
     space, when = classes(items)
     group = _GROUP[items.category].astype(np.int64)
     index = np.arange(len(items), dtype=np.int64)
@@ -181,7 +183,7 @@ def candidate_pairs(items: Items, *, chunk: int = CHUNK) -> Iterator[tuple[I64, 
                                 keep = ~tied | (space[right] < s_q) | ((space[right] == s_q) & (right < left))
                                 lefts.append(left[keep])
                                 rights.append(right[keep])
-                    yield np.concatenate(lefts), np.concatenate(rights)
+                    yield np.concatenate(lefts), np.concatenate(rights), len(queries)
 
 
 def _haversine(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
@@ -406,7 +408,8 @@ def correlate(
     kept_s: list[F64] = []
     candidates = texts = 0
     little = short_texts(items.text)
-    for a, b in candidate_pairs(items):
+    asked = 0
+    for a, b, count in candidate_pairs(items):
         cheap = prefilter(items, a, b)
         a, b = a[cheap], b[cheap]
         base, text_weight, ok = score_pairs(items, a, b)
@@ -420,8 +423,11 @@ def correlate(
         kept_a.append(a[keep])
         kept_b.append(b[keep])
         kept_s.append(total[keep])
+        asked += count
         if progress is not None:
-            progress(min(n, int(np.max(a, initial=0))), n)
+            progress(min(n, asked // SEARCHES), n)
+    if progress is not None:
+        progress(n, n)
     ka = np.concatenate(kept_a) if kept_a else np.empty(0, np.int64)
     kb = np.concatenate(kept_b) if kept_b else np.empty(0, np.int64)
     ks = np.concatenate(kept_s) if kept_s else np.empty(0)
