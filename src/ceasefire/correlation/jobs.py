@@ -26,10 +26,10 @@ from ceasefire.correlation import service
 from ceasefire.correlation.models import CorrelationRun
 from ceasefire.correlation.rules import Thresholds
 from ceasefire.correlation.schemas import RunRead, RunStatus, RunSummary
-from ceasefire.identity.rules import Permission, has_permission
+from ceasefire.identity.rules import Permission
 from ceasefire.kernel.actor import Actor
 from ceasefire.kernel.clock import Clock, utc_now
-from ceasefire.kernel.errors import Conflict, Forbidden, NotFound
+from ceasefire.kernel.errors import Conflict, NotFound
 from ceasefire.kernel.ids import new_id
 from ceasefire.kernel.paging import Page, PageRequest
 
@@ -50,11 +50,6 @@ class _Live:
 
 _live: dict[str, _Live] = {}
 _lock = threading.Lock()
-
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not has_permission(actor.role, permission):
-        raise Forbidden("correlation runs are for the secretariat")
 
 
 def _read(run: CorrelationRun) -> RunRead:
@@ -80,7 +75,7 @@ def _read(run: CorrelationRun) -> RunRead:
 def request_run(session: Session, *, actor: Actor, clock: Clock = utc_now) -> RunRead:
     """Ask for a batch run (the caller then carries it out with `execute`); refused while another
     run is queued or running."""
-    _require(actor, Permission.INCIDENT_MANAGE)
+    service.require_permission(actor, Permission.INCIDENT_MANAGE)
     busy = session.scalars(
         select(CorrelationRun).where(CorrelationRun.status.in_(ACTIVE)).order_by(CorrelationRun.created_at)
     ).first()
@@ -186,7 +181,7 @@ def execute_quietly(
 
 def get_run(session: Session, *, run_id: str, actor: Actor) -> RunRead:
     """One run, with how far it has got while it runs."""
-    _require(actor, Permission.INCIDENT_READ_ALL)
+    service.require_permission(actor, Permission.INCIDENT_READ_ALL)
     run = session.get(CorrelationRun, run_id)
     if run is None:
         raise NotFound("no such correlation run", code="run_not_found")
@@ -195,7 +190,7 @@ def get_run(session: Session, *, run_id: str, actor: Actor) -> RunRead:
 
 def list_runs(session: Session, *, actor: Actor, page: PageRequest) -> Page[RunRead]:
     """Runs, newest first."""
-    _require(actor, Permission.INCIDENT_READ_ALL)
+    service.require_permission(actor, Permission.INCIDENT_READ_ALL)
     total = session.scalar(select(func.count()).select_from(CorrelationRun)) or 0
     rows = session.scalars(
         select(CorrelationRun)

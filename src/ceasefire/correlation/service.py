@@ -39,7 +39,8 @@ from ceasefire.kernel.paging import Page, PageRequest
 Progress = Callable[[str, int, int], None]
 
 
-def _require(actor: Actor, permission: Permission) -> None:
+def require_permission(actor: Actor, permission: Permission) -> None:
+    """Refuse (403) an actor whose role lacks the permission."""
     if not has_permission(actor.role, permission):
         raise Forbidden(f"your role may not {permission.value}", code="permission_denied")
 
@@ -372,7 +373,7 @@ def list_pairs(
     session: Session, *, actor: Actor, statuses: Sequence[PairStatus], page: PageRequest
 ) -> Page[PairRead]:
     """Scored pairs (by default the open proposals), best score first (the secretariat)."""
-    _require(actor, Permission.INCIDENT_READ_ALL)
+    require_permission(actor, Permission.INCIDENT_READ_ALL)
     rows, total = repository.pairs_page(
         session, statuses=[PairStatus(s).value for s in statuses], offset=page.offset, limit=page.size
     )
@@ -402,7 +403,7 @@ def reject(
     session: Session, *, pair_id: str, actor: Actor, reason: str | None = None, clock: Clock = utc_now
 ) -> PairRead:
     """Reject a proposal: the pair is never proposed (nor grouped by the machine) again."""
-    _require(actor, Permission.INCIDENT_MANAGE)
+    require_permission(actor, Permission.INCIDENT_MANAGE)
     pair = _pair_for_decision(session, pair_id)
     _decided(pair, PairStatus.REJECTED, actor, reason, clock)
     if pair.target_kind == "incident" and incidents_repo.find(session, pair.target_ref) is not None:
@@ -434,7 +435,7 @@ def accept(
     session: Session, *, pair_id: str, actor: Actor, reason: str | None = None, clock: Clock = utc_now
 ) -> PairRead:
     """Accept a proposal: the report joins the incident (or the two reports are grouped)."""
-    _require(actor, Permission.INCIDENT_MANAGE)
+    require_permission(actor, Permission.INCIDENT_MANAGE)
     pair = _pair_for_decision(session, pair_id)
     report = current_version(session, pair.report_lineage_id)
     own = repository.link_of(session, pair.report_lineage_id)
@@ -493,7 +494,7 @@ def accept(
 
 def explain_report(session: Session, *, report_id: str, actor: Actor) -> Explanation:
     """How the correlator sees a report: its incident (and how it got there) and its scored pairs."""
-    _require(actor, Permission.INCIDENT_READ_ALL)
+    require_permission(actor, Permission.INCIDENT_READ_ALL)
     report = incidents_repo.find_report(session, report_id)
     if report is None:
         raise NotFound.of("report", report_id)
@@ -510,7 +511,7 @@ def explain_report(session: Session, *, report_id: str, actor: Actor) -> Explana
 
 def explain_incident(session: Session, *, incident_id: str, actor: Actor) -> Explanation:
     """The scored pairs naming an incident or one of its reports (attached, proposed, decided)."""
-    _require(actor, Permission.INCIDENT_READ_ALL)
+    require_permission(actor, Permission.INCIDENT_READ_ALL)
     incident = incidents_repo.find(session, incident_id)
     if incident is None:
         raise NotFound.of("incident", incident_id)
@@ -550,7 +551,7 @@ def run_batch(
 ) -> RunSummary:
     """Re-correlate every current report: group what belongs together (through the incidents
     domain, respecting every analyst decision), propose the doubtful pairs, rebuild the index."""
-    _require(actor, Permission.INCIDENT_MANAGE)
+    require_permission(actor, Permission.INCIDENT_MANAGE)
     started = time.perf_counter()
     reports = repository.current_reports(session)
     linked = repository.links(session)
