@@ -27,7 +27,6 @@ import argparse
 import math
 import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -37,13 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, text
 
-from benchmarks.harness import as_dict, measure, render_table, write_results
+from benchmarks.harness import as_dict, fresh_postgres, measure, render_table, write_results
 from ceasefire.access import rules, service
 from ceasefire.access.models import Approval, Movement
-from ceasefire.db.engine import create_engine_for, normalize_url, session_factory
+from ceasefire.db.engine import create_engine_for, session_factory
 from ceasefire.kernel.actor import SYSTEM, Actor
 from ceasefire.kernel.paging import PageRequest
 from ceasefire.migrations.runner import upgrade
@@ -347,20 +345,6 @@ def board_benchmark(url: str, label: str, n: int, queries: int) -> dict[str, Any
         engine.dispose()
 
 
-def fresh_postgres(server: str) -> tuple[str, Callable[[], None]]:
-    name = f"cf_bench_access_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(normalize_url(server)).set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -386,11 +370,8 @@ def main() -> None:
             )
         )
     if not args.no_postgres:
-        url, drop = fresh_postgres(args.server)
-        try:
+        with fresh_postgres(args.server, "access") as url:
             boards.append(board_benchmark(url, "PostgreSQL", args.board_movements, args.queries))
-        finally:
-            drop()
     rows = []
     for board in boards:
         for name, case in board["cases"].items():

@@ -26,23 +26,20 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
-from benchmarks.harness import render_table, write_results
+from benchmarks.harness import fresh_postgres, render_table, write_results
 from ceasefire.correlation import batch, metrics, repository, rules, synthetic
 from ceasefire.correlation.rules import Item, Thresholds
-from ceasefire.db.engine import create_engine_for, normalize_url, session_factory
+from ceasefire.db.engine import create_engine_for, session_factory
 from ceasefire.migrations.runner import upgrade
 
 GOALS = {"batch_seconds": 120.0, "pairwise_f1": 0.95, "speedup_vs_dbscan": 5.0, "p99_ms": 10.0}
@@ -400,20 +397,6 @@ def render(payload: dict[str, Any]) -> str:
     return markdown
 
 
-@contextmanager
-def fresh_postgres(server_url: str) -> Iterator[str]:
-    name = f"cf_bench_corr_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalize_url(server_url)).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -446,7 +429,7 @@ def main() -> None:
             sqlite = create_engine_for(f"sqlite:///{Path(tmp) / 'bench.db'}")
             payload["incremental"].append(incremental_case(sqlite, incidents, new))
             sqlite.dispose()
-        with fresh_postgres(args.server) as url:
+        with fresh_postgres(args.server, "corr") as url:
             pg = create_engine_for(url)
             payload["incremental"].append(incremental_case(pg, incidents, new))
             pg.dispose()

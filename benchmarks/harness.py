@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import secrets
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ceasefire.db.engine import normalize_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -66,3 +74,18 @@ def write_results(name: str, payload: dict[str, object], markdown: str, *, setti
 def as_dict(m: Measurement) -> dict[str, object]:
     """A measurement for the JSON output."""
     return {**asdict(m), "median_seconds": m.median_seconds, "per_second": m.per_second}
+
+
+@contextmanager
+def fresh_postgres(server_url: str, purpose: str) -> Iterator[str]:
+    """A new empty PostgreSQL database on the server, for one benchmark's run; dropped afterwards."""
+    name = f"cf_bench_{purpose}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalize_url(server_url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

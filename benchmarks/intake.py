@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -33,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
-from benchmarks.harness import render_table, write_results
-from ceasefire.db.engine import create_engine_for, normalize_url, session_factory, transaction
+from benchmarks.harness import fresh_postgres, render_table, write_results
+from ceasefire.db.engine import create_engine_for, session_factory, transaction
 from ceasefire.identity import service as identity
 from ceasefire.identity.crypto import generate_key
 from ceasefire.identity.schemas import TokenCreate, UserCreate
@@ -78,21 +76,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new empty PostgreSQL database on the server; dropped afterwards."""
-    name = f"cf_bench_intake_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalize_url(server_url)).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(engine: Engine) -> str:
@@ -328,7 +311,7 @@ def main() -> None:
     workers = args.workers or default_workers
     load_before = os.getloadavg()[0]
 
-    with fresh_database(args.server) as url, tempfile.TemporaryDirectory() as tmp:
+    with fresh_postgres(args.server, "intake") as url, tempfile.TemporaryDirectory() as tmp:
         engine = create_engine_for(url)
         token = prepare(engine)
         before = report_rows(engine)  # the replay's own reports
