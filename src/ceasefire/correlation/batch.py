@@ -144,14 +144,19 @@ def candidate_pairs(items: Items, *, chunk: int = CHUNK) -> Iterator[tuple[I64, 
             targets = index[(space == s_x) & (when <= t_q)]
             if len(targets) == 0:
                 continue
+            # The targets sorted by key at each cell size (several queries' classes share one).
+            sorted_at: dict[int, tuple[I64, I64]] = {}
             for s_q in range(UNLOCATED + 1):
                 queries_all = index[(space == s_q) & (when == t_q)]
                 if len(queries_all) == 0:
                     continue
-                cell, rows, cols, buckets = _reach(items, max(s_q, s_x), t_q)
-                keys = _keys(items, targets, cell, bucket_hours, group[targets])
-                order = np.argsort(keys, kind="stable")
-                sorted_keys, sorted_targets = keys[order], targets[order]
+                vaguer = max(s_q, s_x)
+                cell, rows, cols, buckets = _reach(items, vaguer, t_q)
+                if vaguer not in sorted_at:
+                    keys = _keys(items, targets, cell, bucket_hours, group[targets])
+                    order = np.argsort(keys, kind="stable")
+                    sorted_at[vaguer] = keys[order], targets[order]
+                sorted_keys, sorted_targets = sorted_at[vaguer]
                 for start in range(0, len(queries_all), chunk):
                     queries = queries_all[start : start + chunk]
                     # Each query looks in its own group and in "other" (0); an "other" in all.
